@@ -1,0 +1,10 @@
+export { Btf } from "./btf.ts";
+export type { ParseOptions } from "./btf.ts";
+export { BtfError } from "./error.ts";
+export { CoreReloKind, parseBtfExt } from "./ext.ts";
+export type { BtfExt, CoreRelo, ExtSection, FuncInfo, LineInfo } from "./ext.ts";
+export type { BtfHeader } from "./header.ts";
+export { FuncLinkage, IntEncoding, Kind, VarLinkage, kindName } from "./kind.ts";
+export type { KindName } from "./kind.ts";
+export { BtfPatch } from "./patch.ts";
+export type * from "./types.ts";

@@ -1,0 +1,63 @@
+import type { StringTable } from "./strings.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * Name → type ids without decoding names: each type's name bytes are hashed (FNV-1a) into an
+ * open chain table of typed arrays; a lookup hashes the query and compares bytes.
+ */
+export class NameIndex {
+  readonly #strings: StringTable;
+  readonly #nameOffs: Uint32Array;
+  readonly #kinds: Uint8Array;
+  readonly #firstId: number;
+  readonly #heads: Int32Array;
+  readonly #next: Int32Array;
+  readonly #mask: number;
+
+  constructor(strings: StringTable, nameOffs: Uint32Array, kinds: Uint8Array, firstId: number) {
+    this.#strings = strings;
+    this.#nameOffs = nameOffs;
+    this.#kinds = kinds;
+    this.#firstId = firstId;
+    let size = 16;
+    while (size < nameOffs.length * 2) size *= 2;
+    this.#mask = size - 1;
+    this.#heads = new Int32Array(size).fill(-1);
+    this.#next = new Int32Array(nameOffs.length).fill(-1);
+    // Insert from the last type to the first, so each chain lists ids in ascending order.
+    for (let i = nameOffs.length - 1; i >= 0; i--) {
+      if (nameOffs[i] === 0) continue; // anonymous
+      const at = strings.locate(nameOffs[i]!); // split BTF may name its types with base strings
+      if (!at) continue;
+      const { bytes, rel } = at;
+      let h = 0x811c9dc5;
+      for (let p = rel; p < bytes.byteLength && bytes[p] !== 0; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
+      const slot = h & this.#mask;
+      this.#next[i] = this.#heads[slot]!;
+      this.#heads[slot] = i;
+    }
+  }
+
+  #walk(name: string, kind: number | undefined, all: boolean): number[] {
+    const q = encoder.encode(name);
+    let h = 0x811c9dc5;
+    for (let p = 0; p < q.byteLength; p++) h = Math.imul(h ^ q[p]!, 0x01000193);
+    const out: number[] = [];
+    for (let i = this.#heads[h & this.#mask]!; i >= 0; i = this.#next[i]!) {
+      if (kind !== undefined && this.#kinds[i] !== kind) continue;
+      if (!this.#strings.equals(this.#nameOffs[i]!, q)) continue;
+      out.push(this.#firstId + i);
+      if (!all) break;
+    }
+    return out;
+  }
+
+  first(name: string, kind?: number): number | undefined {
+    return this.#walk(name, kind, false)[0];
+  }
+
+  all(name: string, kind?: number): number[] {
+    return this.#walk(name, kind, true);
+  }
+}

@@ -1,0 +1,27 @@
+import { Attr } from "./attr.ts";
+import { bpfRaw } from "./call.ts";
+import { Cmd } from "./cmd.ts";
+import { BpfError, UnsupportedFeatureError } from "./error.ts";
+import { hasProgAssocStructOps } from "./probe.ts";
+
+/**
+ * BPF_PROG_ASSOC_STRUCT_OPS: ties a (non-struct_ops) program to a struct_ops map, so BPF code in
+ * it can find that map's struct_ops instance. Once set it cannot be changed.
+ */
+export function progAssocStructOps(progFd: number, mapFd: number, flags = 0): void {
+  const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(12).u32(0, mapFd).u32(4, progFd).u32(8, flags));
+  if (r.ret >= 0) return;
+  if (r.errno === 22 && !hasProgAssocStructOps()) {
+    throw new UnsupportedFeatureError("BPF_PROG_ASSOC_STRUCT_OPS", "7.0", "the kernel does not know the command");
+  }
+  let hint: string | undefined;
+  if (r.errno === 16) {
+    hint = "the program is already associated with a different struct_ops map; an association cannot be changed once set";
+  } else if (r.errno === 22) {
+    hint =
+      flags !== 0
+        ? `flags must be 0 (got ${flags})`
+        : "the map must be a struct_ops map and the program must not be a struct_ops program (struct_ops programs are associated by their map when it is updated)";
+  }
+  throw new BpfError(Cmd.PROG_ASSOC_STRUCT_OPS, r.errno, hint ? { hint } : {});
+}

@@ -1,0 +1,2 @@
+export { describeKernel, kernelUnavailable } from "./kernel.ts";
+export { kernelHas, openFdCount, waitGone } from "./leaks.ts";

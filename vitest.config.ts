@@ -1,0 +1,40 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Workspace packages resolve to their TypeScript sources, so tests never need a build.
+const alias = {
+  "@bpfkit/elf": pkg("elf"),
+  "@bpfkit/btf": pkg("btf"),
+  "@bpfkit/syscall": pkg("syscall"),
+  "@bpfkit/struct-ops": pkg("struct-ops"),
+  "@bpfkit/testing": fileURLToPath(new URL("./tools/testing/src/index.ts", import.meta.url)),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["packages/*/test/**/*.test.ts", "tools/*/test/**/*.test.ts"],
+          exclude: ["**/*.kernel.test.ts", "**/node_modules/**", "packages/*/test/deno/**"],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "kernel",
+          include: ["packages/*/test/**/*.kernel.test.ts", "examples/**/*.kernel.test.ts"],
+          // Kernel objects (congestion control names, pins) are machine-global: one file at a time.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
