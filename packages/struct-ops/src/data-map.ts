@@ -1,0 +1,73 @@
+import type { Btf } from "@bpfkit/btf";
+import { mapUpdate } from "@bpfkit/syscall";
+import { decodeValue, encodeValue, type Value } from "./codec.ts";
+import { StateError } from "./errors.ts";
+import { BpfMap, type MapSpec } from "./map.ts";
+
+/** A global variable of a data section. */
+export interface Variable {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+  /** BTF type id in the object's BTF (0 when the object has no BTF for it). */
+  readonly type: number;
+}
+
+const ZERO_KEY = new Uint8Array(4);
+
+/**
+ * A global data section (.data, .rodata, .bss, .data.*, .rodata.*) as a one-element array map.
+ * Before load, variables are read and set in `initial`; after load, through the kernel.
+ */
+export class DataMap extends BpfMap {
+  /** The value the map is created with: the section's bytes (zeros for .bss). Writable until load. */
+  readonly initial: Uint8Array;
+  readonly variables: readonly Variable[];
+  readonly readonly: boolean;
+  readonly #btf: Btf | undefined;
+
+  constructor(spec: MapSpec, section: string, initial: Uint8Array, variables: readonly Variable[], btf: Btf | undefined) {
+    super(spec, section);
+    this.initial = initial;
+    this.variables = variables;
+    this.readonly = section.startsWith(".rodata");
+    this.#btf = btf;
+  }
+
+  variable(name: string): Variable {
+    const v = this.variables.find((x) => x.name === name);
+    if (!v) {
+      throw new StateError(`no variable "${name}" in ${this.section} (has: ${this.variables.map((x) => x.name).join(", ") || "none"})`);
+    }
+    return v;
+  }
+
+  /** The whole value: from the kernel once created, else the initial bytes. */
+  read(): Uint8Array {
+    if (!this.created) return this.initial.slice();
+    const v = this.lookup(ZERO_KEY);
+    if (!v) throw new StateError(`map "${this.name}" has no element 0`);
+    return v;
+  }
+
+  /** A variable's value, decoded from BTF (integers as number, 64-bit as bigint). */
+  get(name: string): Value {
+    const v = this.variable(name);
+    const bytes = this.read().subarray(v.offset, v.offset + v.size);
+    return this.#btf && v.type ? decodeValue(this.#btf, v.type, bytes) : bytes.slice();
+  }
+
+  /** Sets a variable: before load in the initial value, after load in the kernel (not for .rodata). */
+  set(name: string, value: Value): void {
+    const v = this.variable(name);
+    if (this.created && this.readonly) {
+      throw new StateError(`${this.section} is read-only (frozen) after load; set "${name}" before load()`);
+    }
+    const buf = this.created ? this.read() : this.initial;
+    const slot = buf.subarray(v.offset, v.offset + v.size);
+    if (this.#btf && v.type) encodeValue(this.#btf, v.type, value, slot, `${this.section} variable "${name}"`);
+    else if (value instanceof Uint8Array && value.byteLength === v.size) slot.set(value);
+    else throw new TypeError(`variable "${name}" has no BTF type; pass ${v.size} raw bytes`);
+    if (this.created) mapUpdate(this.fd.value, ZERO_KEY, buf);
+  }
+}

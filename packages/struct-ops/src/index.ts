@@ -1,0 +1,14 @@
+export { BpfObject } from "./object.ts";
+export type { LoadOptions, ObjectState, OpenOptions } from "./object.ts";
+export { Program } from "./program.ts";
+export { BpfMap } from "./map.ts";
+export type { MapSpec } from "./map.ts";
+export { DataMap } from "./data-map.ts";
+export type { Variable } from "./data-map.ts";
+export { StructOpsMap } from "./struct-ops-map.ts";
+export type { StructOpsMember } from "./struct-ops-map.ts";
+export type { KernelStructOps } from "./kernel-struct-ops.ts";
+export { Link } from "./link.ts";
+export { ObjectError, StateError, StructOpsError } from "./errors.ts";
+export type { Value } from "./codec.ts";
+export { kernelBtf } from "./kernel-btf.ts";

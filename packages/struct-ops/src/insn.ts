@@ -1,0 +1,65 @@
+/** BPF instruction encoding: 8 bytes — opcode, dst:4|src:4, off s16, imm s32 (little-endian host). */
+
+export const INSN_SIZE = 8;
+export const OP_LD_IMM64 = 0x18;
+export const OP_CALL = 0x85;
+export const OP_EXIT = 0x95;
+
+/** src_reg values with special meaning. */
+export const PSEUDO_MAP_FD = 1;
+export const PSEUDO_MAP_VALUE = 2;
+export const PSEUDO_CALL = 1;
+export const PSEUDO_KFUNC_CALL = 2;
+export const PSEUDO_FUNC = 4;
+
+/** Mutable view of an instruction buffer. */
+export class Insns {
+  readonly bytes: Uint8Array;
+  readonly #view: DataView;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get count(): number {
+    return this.bytes.byteLength / INSN_SIZE;
+  }
+
+  op(i: number): number {
+    return this.bytes[i * INSN_SIZE]!;
+  }
+
+  src(i: number): number {
+    return this.bytes[i * INSN_SIZE + 1]! >> 4;
+  }
+
+  setSrc(i: number, src: number): void {
+    const b = i * INSN_SIZE + 1;
+    this.bytes[b] = (this.bytes[b]! & 0x0f) | ((src & 0xf) << 4);
+  }
+
+  off(i: number): number {
+    return this.#view.getInt16(i * INSN_SIZE + 2, true);
+  }
+
+  setOff(i: number, off: number): void {
+    this.#view.setInt16(i * INSN_SIZE + 2, off, true);
+  }
+
+  imm(i: number): number {
+    return this.#view.getInt32(i * INSN_SIZE + 4, true);
+  }
+
+  setImm(i: number, imm: number): void {
+    this.#view.setInt32(i * INSN_SIZE + 4, imm | 0, true);
+  }
+
+  isPseudoCall(i: number): boolean {
+    return this.op(i) === OP_CALL && this.src(i) === PSEUDO_CALL;
+  }
+
+  isPseudoFunc(i: number): boolean {
+    return this.op(i) === OP_LD_IMM64 && this.src(i) === PSEUDO_FUNC;
+  }
+}

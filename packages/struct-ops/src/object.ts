@@ -1,0 +1,268 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { Kind } from "@bpfkit/btf";
+import { type Fd, btfLoad, mapCreate, mapFreeze, mapUpdate, ProgType, progLoad } from "@bpfkit/syscall";
+import type { DataMap } from "./data-map.ts";
+import { ObjectError, StateError, StructOpsError } from "./errors.ts";
+import { kernelBtf } from "./kernel-btf.ts";
+import type { Link } from "./link.ts";
+import { type LinkContext, linkProgram } from "./linker.ts";
+import type { BpfMap } from "./map.ts";
+import { kernelReadyBtf } from "./object-btf.ts";
+import { type Opened, openObject } from "./open.ts";
+import type { Program } from "./program.ts";
+import type { StructOpsMap } from "./struct-ops-map.ts";
+
+export interface OpenOptions {
+  /** Object name used for map names and messages; defaults to the file name without ".o"/".bpf.o". */
+  readonly name?: string;
+}
+
+export interface LoadOptions {
+  /** Verifier log level for every program (0: only on failure). */
+  readonly logLevel?: number;
+}
+
+export type ObjectState = "opened" | "loaded" | "closed";
+
+const ZERO_KEY = new Uint8Array(4);
+
+/**
+ * A BPF object file. `open` reads the file only; `load` creates maps and loads programs but makes
+ * nothing live; `attach` registers the struct_ops maps. Closing releases everything it created.
+ */
+export class BpfObject implements Disposable {
+  readonly name: string;
+  readonly #o: Opened;
+  #state: ObjectState = "opened";
+  #btfFd: Fd | undefined;
+  readonly #links: Link[] = [];
+
+  private constructor(o: Opened) {
+    this.#o = o;
+    this.name = o.name;
+  }
+
+  /** Opens an object file (reads it; no kernel calls). Throws ElfError, BtfError or ObjectError. */
+  static open(path: string, options: OpenOptions = {}): BpfObject {
+    const bytes = new Uint8Array(readFileSync(path));
+    return BpfObject.fromBytes(bytes, { name: options.name ?? basename(path).replace(/(\.bpf)?\.o$/, "") });
+  }
+
+  /** Opens an object from its bytes. */
+  static fromBytes(bytes: Uint8Array, options: OpenOptions = {}): BpfObject {
+    return new BpfObject(openObject(bytes, options.name ?? "object"));
+  }
+
+  get state(): ObjectState {
+    return this.#state;
+  }
+
+  get license(): string {
+    return this.#o.license;
+  }
+
+  get programs(): readonly Program[] {
+    return this.#o.programs;
+  }
+
+  /** Every map: global data, then struct_ops. */
+  get maps(): readonly BpfMap[] {
+    return [...this.#o.dataMaps, ...this.#o.structOps];
+  }
+
+  get dataMaps(): readonly DataMap[] {
+    return this.#o.dataMaps;
+  }
+
+  get structOpsMaps(): readonly StructOpsMap[] {
+    return this.#o.structOps;
+  }
+
+  program(name: string): Program {
+    const p = this.#o.programs.find((x) => x.name === name);
+    if (!p) throw new ObjectError(this.name, `no program "${name}" (has: ${this.#o.programs.map((x) => x.name).join(", ")})`);
+    return p;
+  }
+
+  map(name: string): BpfMap {
+    const m = this.maps.find((x) => x.name === name);
+    if (!m) throw new ObjectError(this.name, `no map "${name}" (has: ${this.maps.map((x) => x.name).join(", ")})`);
+    return m;
+  }
+
+  /** The global data map of a section: ".bss", ".data", ".rodata", ... */
+  data(section: string): DataMap {
+    const m = this.#o.dataMaps.find((x) => x.section === section);
+    if (!m) throw new ObjectError(this.name, `no ${section} section (has: ${this.#o.dataMaps.map((x) => x.section).join(", ") || "none"})`);
+    return m;
+  }
+
+  structOps(name: string): StructOpsMap {
+    const m = this.#o.structOps.find((x) => x.name === name);
+    if (!m) throw new ObjectError(this.name, `no struct_ops variable "${name}" (has: ${this.#o.structOps.map((x) => x.name).join(", ") || "none"})`);
+    return m;
+  }
+
+  /**
+   * Creates maps and loads programs. Nothing runs yet: struct_ops values are written at attach.
+   * On failure every kernel object created so far is released and the error (with the verifier
+   * log for a rejected program) is thrown.
+   */
+  load(options: LoadOptions = {}): void {
+    if (this.#state !== "opened") throw new StateError(`object "${this.name}" is ${this.#state}; load() needs a freshly opened object`);
+    try {
+      this.#load(options);
+      this.#state = "loaded";
+    } catch (e) {
+      this.#release();
+      throw e;
+    }
+  }
+
+  #load(options: LoadOptions): void {
+    const o = this.#o;
+    const structOps = o.structOps.filter((m) => m.autocreate);
+    for (const m of structOps) m.prepare();
+    this.#settleAutoload(structOps);
+
+    if (o.btf) this.#btfFd = btfLoad(kernelReadyBtf(o.btf, o.elf, this.name));
+    const btfFd = this.#btfFd?.value;
+
+    for (const m of o.dataMaps) {
+      if (!m.autocreate) continue;
+      const s = m.spec;
+      m._setFd(
+        mapCreate({
+          type: s.type,
+          keySize: s.keySize,
+          valueSize: s.valueSize,
+          maxEntries: s.maxEntries,
+          flags: s.flags,
+          name: s.name,
+          ...(btfFd !== undefined && s.btfValueTypeId ? { btfFd, btfValueTypeId: s.btfValueTypeId } : {}),
+        }),
+      );
+      mapUpdate(m.fd.value, ZERO_KEY, m.initial);
+      // Frozen before any program loads, so the verifier can treat .rodata as constants.
+      if (m.readonly) mapFreeze(m.fd.value);
+    }
+
+    const ctx: LinkContext = {
+      object: this.name,
+      elf: o.elf,
+      relocs: o.relocs,
+      textIndex: o.textIndex,
+      subprogs: o.subprogs,
+      dataMaps: new Map(o.dataMaps.filter((m) => m.autocreate).map((m) => [o.elf.section(m.section)!.index, m])),
+      ext: o.ext,
+      kfunc: (name, program) => {
+        const id = kernelBtf().find(name, Kind.FUNC);
+        if (id === undefined) {
+          throw new ObjectError(this.name, `kfunc "${name}" is not in the kernel's BTF (not exported by this kernel, or in a module)`, { subject: `program "${program}"` });
+        }
+        return { id, fdIndex: 0 };
+      },
+    };
+    for (const p of o.programs) {
+      if (!p.autoload) continue;
+      const linked = linkProgram(ctx, p);
+      const loaded = progLoad({
+        type: p.type,
+        insns: linked.insns,
+        license: o.license,
+        name: p.name,
+        expectedAttachType: p.expectedAttachType,
+        flags: p.flags,
+        kernVersion: o.kernVersion,
+        attachBtfId: p.attachBtfId,
+        logLevel: options.logLevel ?? 0,
+        ...(btfFd !== undefined
+          ? {
+              btfFd,
+              funcInfo: { recSize: 8, data: linked.funcInfo },
+              lineInfo: { recSize: 16, data: linked.lineInfo },
+            }
+          : {}),
+      });
+      p._setFd(loaded.fd);
+      p.log = loaded.log;
+    }
+
+    for (const m of structOps) {
+      m._setFd(
+        mapCreate({
+          type: m.spec.type,
+          keySize: m.spec.keySize,
+          valueSize: m.spec.valueSize,
+          maxEntries: m.spec.maxEntries,
+          flags: m.spec.flags,
+          name: m.name,
+          btfFd: btfFd ?? 0,
+          btfVmlinuxValueTypeId: m.kernel!.valueTypeId,
+        }),
+      );
+      m._freeze();
+    }
+  }
+
+  /** A struct_ops program is loaded only when a map that will be created uses it. */
+  #settleAutoload(created: readonly StructOpsMap[]): void {
+    const used = new Set<Program>();
+    for (const m of created) for (const p of m.slots().values()) if (p) used.add(p);
+    const referenced = new Set<Program>();
+    for (const m of this.#o.structOps) for (const p of m.slots().values()) if (p) referenced.add(p);
+    for (const p of this.#o.programs) {
+      if (p.def.type !== ProgType.STRUCT_OPS || !p.autoload) continue;
+      if (used.has(p)) continue;
+      if (referenced.has(p)) {
+        p.autoload = false;
+        continue;
+      }
+      throw new StructOpsError(
+        "(none)",
+        "unreferenced-program",
+        `program "${p.name}" (section ${p.section}) is a struct_ops program that no struct_ops variable uses; set it in a variable's function slot or set program.autoload = false`,
+      );
+    }
+  }
+
+  /** Registers every created struct_ops map; returns their links (closed by close()). */
+  attach(): Link[] {
+    if (this.#state !== "loaded") throw new StateError(`object "${this.name}" is ${this.#state}; attach() needs load() first`);
+    const links: Link[] = [];
+    for (const m of this.#o.structOps) {
+      if (!m.created) continue;
+      const link = m.attach();
+      links.push(link);
+      this.#links.push(link);
+    }
+    return links;
+  }
+
+  #release(): void {
+    // Links first (unregister), then programs and maps, then BTF.
+    for (const l of this.#links.splice(0)) {
+      try {
+        l.close();
+      } catch {
+        // An already-gone registration must not stop the rest from being released.
+      }
+    }
+    for (const p of this.#o.programs) p.close();
+    for (const m of this.maps) m.close();
+    this.#btfFd?.close();
+    this.#btfFd = undefined;
+  }
+
+  /** Unregisters what attach() registered (unless disconnected or pinned) and closes every fd. */
+  close(): void {
+    if (this.#state === "closed") return;
+    this.#release();
+    this.#state = "closed";
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

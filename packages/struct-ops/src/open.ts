@@ -1,0 +1,198 @@
+import { Btf, type BtfExt, Kind, parseBtfExt } from "@bpfkit/btf";
+import { EM_BPF, type ElfFile, type ElfSection, parseElf, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, STT_FUNC, STT_OBJECT } from "@bpfkit/elf";
+import { MapFlags, MapType, ProgType } from "@bpfkit/syscall";
+import { DataMap, type Variable } from "./data-map.ts";
+import { ObjectError } from "./errors.ts";
+import { INSN_SIZE } from "./insn.ts";
+import type { Subprog } from "./linker.ts";
+import { Program } from "./program.ts";
+import { knownSectionPrefixes, sectionDef } from "./section-def.ts";
+import { StructOpsMap } from "./struct-ops-map.ts";
+
+/** What `open` learns from the file alone. */
+export interface Opened {
+  readonly name: string;
+  readonly elf: ElfFile;
+  readonly btf: Btf | undefined;
+  readonly ext: BtfExt | undefined;
+  readonly license: string;
+  readonly kernVersion: number;
+  readonly programs: Program[];
+  readonly subprogs: Subprog[];
+  readonly textIndex: number | undefined;
+  readonly relocs: Map<number, Map<number, number>>;
+  readonly dataMaps: DataMap[];
+  readonly structOps: StructOpsMap[];
+}
+
+const STRUCT_OPS_SECTIONS = new Set([".struct_ops", ".struct_ops.link"]);
+
+function isDataSection(name: string): boolean {
+  return name === ".data" || name === ".bss" || name === ".rodata" || name.startsWith(".data.") || name.startsWith(".rodata.");
+}
+
+/** Parses a BPF object's ELF and BTF into programs and maps. Touches no kernel. */
+export function openObject(bytes: Uint8Array, name: string): Opened {
+  const elf = parseElf(bytes);
+  const fail = (msg: string, where?: { section?: string; subject?: string }): never => {
+    throw new ObjectError(name, msg, where);
+  };
+  if (elf.machine !== EM_BPF) fail(`not a BPF object: ELF machine is ${elf.machine}, expected ${EM_BPF} (EM_BPF); compile with clang -target bpf`);
+  const hostLittle = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  if (elf.littleEndian !== hostLittle) {
+    fail(`the object is ${elf.littleEndian ? "little" : "big"}-endian but this machine is ${hostLittle ? "little" : "big"}-endian; rebuild with clang -target bpf (the host's byte order)`);
+  }
+  const btfSec = elf.section(".BTF");
+  const btf = btfSec ? Btf.parse(btfSec.data) : undefined;
+  const extSec = elf.section(".BTF.ext");
+  const ext = btf && extSec ? parseBtfExt(extSec.data, btf) : undefined;
+  const licSec = elf.section("license");
+  const license = licSec ? cString(licSec.data) : "";
+  const verSec = elf.section("version");
+  const kernVersion = verSec && verSec.data.byteLength >= 4 ? new DataView(verSec.data.buffer, verSec.data.byteOffset, 4).getUint32(0, true) : 0;
+
+  const programs: Program[] = [];
+  const subprogs: Subprog[] = [];
+  const relocs = new Map<number, Map<number, number>>();
+  let textIndex: number | undefined;
+  for (const sec of elf.sections) {
+    if ((sec.flags & SHF_EXECINSTR) === 0 || sec.size === 0) continue;
+    if (sec.size % INSN_SIZE !== 0) fail(`code size ${sec.size} is not a multiple of 8`, { section: sec.name });
+    const byInsn = new Map<number, number>();
+    for (const r of elf.relocations(sec)) {
+      if (r.offset % INSN_SIZE !== 0) fail(`relocation at offset ${r.offset} is not on an instruction boundary`, { section: sec.name });
+      byInsn.set(r.offset / INSN_SIZE, r.symbol);
+    }
+    relocs.set(sec.index, byInsn);
+    const funcs = elf.symbols.filter((s) => s.shndx === sec.index && s.type === STT_FUNC && s.size > 0);
+    for (const f of funcs) {
+      if (f.value % INSN_SIZE !== 0 || f.size % INSN_SIZE !== 0 || f.value + f.size > sec.size) {
+        fail(`function "${f.name}" spans ${f.value}+${f.size}, outside the section or not instruction-aligned`, { section: sec.name });
+      }
+    }
+    if (sec.name === ".text") {
+      textIndex = sec.index;
+      for (const f of funcs) subprogs.push({ name: f.name, start: f.value / INSN_SIZE, count: f.size / INSN_SIZE });
+      continue;
+    }
+    const def = sectionDef(sec.name);
+    if (!def) {
+      fail(`unknown program section name; bpfkit knows: ${knownSectionPrefixes().join(", ")}`, { section: sec.name });
+    }
+    for (const f of funcs) {
+      programs.push(
+        new Program({
+          name: f.name,
+          section: sec.name,
+          sectionIndex: sec.index,
+          sectionInsn: f.value / INSN_SIZE,
+          insns: sec.data.slice(f.value, f.value + f.size),
+          def: def!,
+        }),
+      );
+    }
+  }
+
+  const dataMaps: DataMap[] = [];
+  const structOps: StructOpsMap[] = [];
+  for (const sec of elf.sections) {
+    if ((sec.flags & SHF_ALLOC) === 0) continue;
+    if (isDataSection(sec.name) && sec.size > 0) dataMaps.push(dataMap(name, elf, btf, sec));
+    if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
+  }
+  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps };
+}
+
+function cString(data: Uint8Array): string {
+  const end = data.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? data : data.subarray(0, end));
+}
+
+/** libbpf's naming of global data maps: up to 8 characters of the object's name, then the section. */
+export function dataMapName(object: string, section: string): string {
+  const prefix = object.replace(/[^A-Za-z0-9_]/g, "_").slice(0, Math.max(0, Math.min(8, 15 - section.length)));
+  return (prefix + section).slice(0, 15);
+}
+
+function dataMap(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSection): DataMap {
+  const datasec = btf?.find(sec.name, Kind.DATASEC);
+  const varTypes = new Map<string, number>();
+  if (btf && datasec !== undefined) {
+    const t = btf.type(datasec);
+    if (t.kind === "DATASEC") {
+      for (const v of t.vars) {
+        const vt = btf.type(v.type);
+        if (vt.kind === "VAR") varTypes.set(vt.name, vt.type);
+      }
+    }
+  }
+  const variables: Variable[] = elf.symbols
+    .filter((s) => s.shndx === sec.index && s.type === STT_OBJECT && s.name !== "")
+    .map((s) => ({ name: s.name, offset: s.value, size: s.size, type: varTypes.get(s.name) ?? 0 }));
+  const rodata = sec.name.startsWith(".rodata");
+  const initial = new Uint8Array(new ArrayBuffer(sec.size));
+  if (sec.type !== SHT_NOBITS) initial.set(sec.data);
+  return new DataMap(
+    {
+      name: dataMapName(object, sec.name),
+      type: MapType.ARRAY,
+      keySize: 4,
+      valueSize: sec.size,
+      maxEntries: 1,
+      flags: MapFlags.MMAPABLE | (rodata ? MapFlags.RDONLY_PROG : 0),
+      btfKeyTypeId: 0,
+      btfValueTypeId: datasec ?? 0,
+    },
+    sec.name,
+    initial,
+    variables,
+    btf,
+  );
+}
+
+function structOpsMaps(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSection, programs: Program[]): StructOpsMap[] {
+  if (!btf) throw new ObjectError(object, "struct_ops variables need BTF; compile with clang -g", { section: sec.name });
+  const datasec = btf.find(sec.name, Kind.DATASEC);
+  if (datasec === undefined) throw new ObjectError(object, `no BTF DATASEC describes ${sec.name}`, { section: sec.name });
+  const ds = btf.type(datasec);
+  const varType = new Map<string, number>();
+  if (ds.kind === "DATASEC") {
+    for (const v of ds.vars) {
+      const vt = btf.type(v.type);
+      if (vt.kind === "VAR") varType.set(vt.name, vt.type);
+    }
+  }
+  const vars = elf.symbols.filter((s) => s.shndx === sec.index && s.type === STT_OBJECT && s.name !== "");
+  const maps = vars.map((s) => {
+    const t = varType.get(s.name);
+    if (t === undefined) throw new ObjectError(object, `variable "${s.name}" has no BTF`, { section: sec.name });
+    const typeId = btf.skipModifiers(t);
+    if (btf.kind(btf.resolve(typeId)) !== Kind.STRUCT) {
+      throw new ObjectError(object, `struct_ops variable "${s.name}" is not a struct`, { section: sec.name });
+    }
+    if (s.value + s.size > sec.size) throw new ObjectError(object, `variable "${s.name}" runs past its section`, { section: sec.name });
+    const data = sec.type === SHT_NOBITS ? new Uint8Array(s.size) : sec.data.subarray(s.value, s.value + s.size);
+    return { sym: s, map: new StructOpsMap({ variable: s.name, section: sec.name, btf, typeId: btf.resolve(typeId), data, isLink: sec.name.endsWith(".link") }) };
+  });
+  // Function pointers are relocations against the programs' symbols.
+  for (const r of elf.relocations(sec)) {
+    const owner = maps.find((m) => r.offset >= m.sym.value && r.offset < m.sym.value + m.sym.size);
+    if (!owner) throw new ObjectError(object, `relocation at ${r.offset} is in no struct_ops variable`, { section: sec.name });
+    const at = r.offset - owner.sym.value;
+    const member = owner.map.members.find((m) => m.offset === at);
+    const target = elf.symbols[r.symbol];
+    if (!member || !member.isFunc) {
+      throw new ObjectError(object, `relocation at offset ${at} of "${owner.map.name}" is not on a function pointer member`, { section: sec.name });
+    }
+    const prog = programs.find((p) => target && p.sectionIndex === target.shndx && p.sectionInsn * INSN_SIZE === target.value);
+    if (!prog || prog.def.type !== ProgType.STRUCT_OPS) {
+      const sname = target ? elf.sections[target.shndx]?.name : undefined;
+      throw new ObjectError(object, `member "${member.name}" points at "${target?.name}" (section ${sname}), which is not a SEC("struct_ops") program`, {
+        section: sec.name,
+        subject: `struct_ops map "${owner.map.name}"`,
+      });
+    }
+    owner.map.setProgram(member.name, prog);
+  }
+  return maps.map((m) => m.map);
+}

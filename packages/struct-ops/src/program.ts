@@ -1,0 +1,103 @@
+import {
+  type Fd,
+  type ProgInfo,
+  type TestRunOptions,
+  type TestRunResult,
+  enumName,
+  progAssocStructOps,
+  progInfo,
+  ProgType,
+  progTestRun,
+} from "@bpfkit/syscall";
+import { StateError } from "./errors.ts";
+import type { SectionDef } from "./section-def.ts";
+
+/** A relocation recorded at open, applied at load. `insn` is relative to the program's section. */
+export interface Reloc {
+  readonly insn: number;
+  /** ELF symbol index. */
+  readonly symbol: number;
+}
+
+/** Anything with a map fd: a BpfMap or a StructOpsMap. */
+interface HasMapFd {
+  readonly name: string;
+  readonly fd: Fd;
+}
+
+/** One BPF program of an object: a function symbol in a program section. */
+export class Program {
+  readonly name: string;
+  /** ELF section, e.g. "struct_ops" or "struct_ops.s/dispatch". */
+  readonly section: string;
+  readonly sectionIndex: number;
+  /** Index of its first instruction within the section. */
+  readonly sectionInsn: number;
+  /** Its instructions as in the object (relocations are applied to a copy at load). */
+  readonly insns: Uint8Array;
+  readonly def: SectionDef;
+  /** Program type (ProgType); settable until load. */
+  type: number;
+  expectedAttachType: number;
+  /** prog_flags (ProgFlags), e.g. SLEEPABLE for struct_ops.s. */
+  flags: number;
+  attachBtfId = 0;
+  /** Load it with the object? Settable until load. */
+  autoload = true;
+  /** The verifier log of the last load, when logging was asked for. */
+  log: string | undefined;
+  #fd: Fd | undefined;
+
+  constructor(o: { name: string; section: string; sectionIndex: number; sectionInsn: number; insns: Uint8Array; def: SectionDef }) {
+    this.name = o.name;
+    this.section = o.section;
+    this.sectionIndex = o.sectionIndex;
+    this.sectionInsn = o.sectionInsn;
+    this.insns = o.insns;
+    this.def = o.def;
+    this.type = o.def.type;
+    this.expectedAttachType = o.def.expectedAttachType;
+    this.flags = o.def.flags;
+  }
+
+  get loaded(): boolean {
+    return this.#fd !== undefined && !this.#fd.closed;
+  }
+
+  /** The program's fd; throws unless loaded. */
+  get fd(): Fd {
+    if (!this.#fd || this.#fd.closed) throw new StateError(`program "${this.name}" is not loaded`);
+    return this.#fd;
+  }
+
+  /** @internal set by the loader */
+  _setFd(fd: Fd): void {
+    this.#fd = fd;
+  }
+
+  /** Program info, read from the kernel. */
+  info(): ProgInfo {
+    return progInfo(this.fd.value);
+  }
+
+  /** Runs it once (or `repeat` times) in the kernel with BPF_PROG_TEST_RUN. */
+  testRun(o: TestRunOptions = {}): TestRunResult {
+    return progTestRun(this.fd.value, o);
+  }
+
+  /** Associates this (non-struct_ops) program with a struct_ops map: BPF_PROG_ASSOC_STRUCT_OPS (Linux 7.0+). */
+  assocStructOps(map: HasMapFd): void {
+    if (this.type === ProgType.STRUCT_OPS) {
+      throw new StateError(`program "${this.name}" is a struct_ops program: its struct_ops map associates it when registered; only other program types can be associated explicitly`);
+    }
+    progAssocStructOps(this.fd.value, map.fd.value);
+  }
+
+  close(): void {
+    this.#fd?.close();
+  }
+
+  toString(): string {
+    return `Program(${this.name}, ${enumName(ProgType, this.type)}, section ${this.section})`;
+  }
+}

@@ -1,0 +1,239 @@
+import { type Btf, Kind, kindName } from "@bpfkit/btf";
+import { MapFlags, MapType, ProgType, mapUpdate, structOpsLinkCreate } from "@bpfkit/syscall";
+import { decodeValue, encodeValue, type Value } from "./codec.ts";
+import { StateError, StructOpsError } from "./errors.ts";
+import { Link } from "./link.ts";
+import { BpfMap } from "./map.ts";
+import type { Program } from "./program.ts";
+import { type KernelStructOps, findKernelStructOps } from "./kernel-struct-ops.ts";
+
+/** A member of the local (object) struct_ops type. */
+export interface StructOpsMember {
+  readonly name: string;
+  readonly index: number;
+  readonly type: number;
+  readonly offset: number;
+  readonly size: number;
+  /** A function pointer: takes a program rather than data. */
+  readonly isFunc: boolean;
+}
+
+const ZERO_KEY = new Uint8Array(4);
+
+/**
+ * A struct_ops variable (SEC(".struct_ops") or SEC(".struct_ops.link")) and the map that
+ * registers it. Its data members and function slots can be changed until load.
+ */
+export class StructOpsMap extends BpfMap {
+  /** The variable's name (also the map's name). */
+  readonly variable: string;
+  /** Created with BPF_F_LINK and registered through a BPF link (.struct_ops.link). */
+  readonly isLink: boolean;
+  readonly localTypeId: number;
+  /** Local type name without a ___flavor suffix: the kernel type it implements. */
+  readonly kernelTypeName: string;
+  readonly members: readonly StructOpsMember[];
+  readonly #btf: Btf;
+  readonly #shadow: Uint8Array;
+  readonly #slots = new Map<string, Program | undefined>();
+  #kernel: KernelStructOps | undefined;
+  #frozen = false;
+
+  constructor(o: { variable: string; section: string; btf: Btf; typeId: number; data: Uint8Array; isLink: boolean }) {
+    const btf = o.btf;
+    const localName = btf.nameOf(o.typeId);
+    super(
+      {
+        name: o.variable,
+        type: MapType.STRUCT_OPS,
+        keySize: 4,
+        valueSize: 0, // the kernel value type's size, known at prepare
+        maxEntries: 1,
+        flags: o.isLink ? MapFlags.LINK : 0,
+        btfKeyTypeId: 0,
+        btfValueTypeId: 0,
+      },
+      o.section,
+    );
+    this.variable = o.variable;
+    this.isLink = o.isLink;
+    this.localTypeId = o.typeId;
+    this.kernelTypeName = localName.replace(/___.*$/, "");
+    this.#btf = btf;
+    this.#shadow = o.data.slice();
+    this.members = btf.members(o.typeId).map((m, index) => {
+      if (m.bitfieldSize !== 0 || m.bitOffset % 8 !== 0) {
+        throw new StructOpsError(o.variable, "bitfield", "bitfield members are not supported in struct_ops types", {
+          member: m.name,
+          kernelType: this.kernelTypeName,
+        });
+      }
+      const isFunc = btf.funcProtoOfPointer(m.type) !== undefined;
+      return { name: m.name, index, type: m.type, offset: m.bitOffset / 8, size: btf.sizeOf(m.type), isFunc };
+    });
+    for (const m of this.members) if (m.isFunc) this.#slots.set(m.name, undefined);
+  }
+
+  #member(name: string): StructOpsMember {
+    const m = this.members.find((x) => x.name === name);
+    if (!m) {
+      throw new StructOpsError(this.variable, "no-such-member", `the local type ${this.kernelTypeName} has no member "${name}" (has: ${this.members.map((x) => x.name).join(", ")})`, {
+        member: name,
+        kernelType: this.kernelTypeName,
+      });
+    }
+    return m;
+  }
+
+  #writable(what: string): void {
+    if (this.#frozen) throw new StateError(`struct_ops map "${this.variable}": ${what} cannot change after load`);
+  }
+
+  /** A data member's value from the shadow copy (what will be registered). */
+  field(name: string): Value {
+    const m = this.#member(name);
+    if (m.isFunc) return this.#slots.get(name)?.name ?? "";
+    return decodeValue(this.#btf, m.type, this.#shadow.subarray(m.offset, m.offset + m.size));
+  }
+
+  /** Sets a data member (e.g. "name", "flags", "timeout_ms") before load. */
+  setField(name: string, value: Value): void {
+    this.#writable(`member "${name}"`);
+    const m = this.#member(name);
+    if (m.isFunc) throw new TypeError(`member "${name}" is a function slot: use setProgram()`);
+    encodeValue(this.#btf, m.type, value, this.#shadow.subarray(m.offset, m.offset + m.size), `member "${name}"`);
+  }
+
+  /** The program in a function slot, or undefined when empty. */
+  program(member: string): Program | undefined {
+    const m = this.#member(member);
+    if (!m.isFunc) throw new TypeError(`member "${member}" is data, not a function slot`);
+    return this.#slots.get(member);
+  }
+
+  /** Points a function slot at a program of the object, or empties it (undefined), before load. */
+  setProgram(member: string, program: Program | undefined): void {
+    this.#writable(`slot "${member}"`);
+    const m = this.#member(member);
+    if (!m.isFunc) throw new TypeError(`member "${member}" is data, not a function slot`);
+    if (program && program.def.type !== ProgType.STRUCT_OPS) {
+      throw new StructOpsError(this.variable, "not-struct-ops-program", `program "${program.name}" (section ${program.section}) is not a struct_ops program`, {
+        member,
+        kernelType: this.kernelTypeName,
+      });
+    }
+    this.#slots.set(member, program);
+  }
+
+  /** Function slots and their programs. */
+  slots(): ReadonlyMap<string, Program | undefined> {
+    return this.#slots;
+  }
+
+  /** Kernel-side facts, once prepared for load. */
+  get kernel(): KernelStructOps | undefined {
+    return this.#kernel;
+  }
+
+  /**
+   * Matches the local type to the kernel's and checks every member rule; sets the programs'
+   * attach type and target. Called by load(); throws StructOpsError naming the rule.
+   */
+  prepare(): void {
+    const k = findKernelStructOps(this.kernelTypeName, this.variable);
+    const kbtf = k.btf;
+    const err = (rule: string, member: string, msg: string) =>
+      new StructOpsError(this.variable, rule, msg, { member, kernelType: this.kernelTypeName });
+    for (const m of this.members) {
+      const km = kbtf.member(k.typeId, m.name);
+      const data = this.#shadow.subarray(m.offset, m.offset + m.size);
+      if (!km) {
+        if (m.isFunc && this.#slots.get(m.name)) {
+          throw err("missing-member-program", m.name, `the kernel's ${this.kernelTypeName} has no member "${m.name}", but a program is set for it`);
+        }
+        if (data.some((b) => b !== 0)) {
+          throw err("missing-member-nonzero", m.name, `the kernel's ${this.kernelTypeName} has no member "${m.name}"; it may only be left zero`);
+        }
+        continue;
+      }
+      if (km.bitfieldSize !== 0) throw err("bitfield", m.name, "the kernel member is a bitfield, which struct_ops cannot set");
+      const lk = this.#btf.kind(this.#btf.resolve(m.type));
+      const kk = kbtf.kind(kbtf.resolve(km.type));
+      if (lk !== kk) {
+        throw err("kind-mismatch", m.name, `local member is ${kindName(lk)} but the kernel's is ${kindName(kk)}`);
+      }
+      const kIsFunc = kbtf.funcProtoOfPointer(km.type) !== undefined;
+      if (m.isFunc !== kIsFunc) {
+        throw err("kind-mismatch", m.name, m.isFunc ? "local member is a function pointer, the kernel's is not" : "the kernel member is a function pointer, the local one is not");
+      }
+      if (kIsFunc) {
+        const prog = this.#slots.get(m.name);
+        if (prog) this.#bindProgram(prog, m.name, k, km.index);
+        continue;
+      }
+      const ksize = kbtf.sizeOf(km.type);
+      if (ksize !== m.size) {
+        throw err("size-mismatch", m.name, `local member is ${m.size} bytes, the kernel's is ${ksize}`);
+      }
+    }
+    this.spec.valueSize = k.valueSize;
+    this.#kernel = k;
+  }
+
+  #bindProgram(prog: Program, member: string, k: KernelStructOps, index: number): void {
+    const bound = prog.attachBtfId !== 0 && prog.type === ProgType.STRUCT_OPS;
+    if (bound && (prog.attachBtfId !== k.typeId || prog.expectedAttachType !== index)) {
+      throw new StructOpsError(
+        this.variable,
+        "program-reuse",
+        `program "${prog.name}" already serves another member or kernel type; a program may serve several maps only for the same kernel type and member`,
+        { member, kernelType: this.kernelTypeName },
+      );
+    }
+    prog.type = ProgType.STRUCT_OPS;
+    prog.attachBtfId = k.typeId;
+    prog.expectedAttachType = index;
+  }
+
+  /** @internal after load: shadow values become read-only. */
+  _freeze(): void {
+    this.#frozen = true;
+  }
+
+  /** The kernel map value: data members copied, function slots holding program fds. */
+  buildValue(): Uint8Array {
+    const k = this.#kernel;
+    if (!k) throw new StateError(`struct_ops map "${this.variable}" is not prepared (load the object first)`);
+    const value = new Uint8Array(new ArrayBuffer(k.valueSize));
+    const view = new DataView(value.buffer);
+    for (const m of this.members) {
+      const km = k.btf.member(k.typeId, m.name);
+      if (!km) continue;
+      const at = k.dataOffset + km.bitOffset / 8;
+      if (m.isFunc) {
+        const prog = this.#slots.get(m.name);
+        if (prog) view.setBigUint64(at, BigInt(prog.fd.value), true);
+      } else {
+        value.set(this.#shadow.subarray(m.offset, m.offset + m.size), at);
+      }
+    }
+    return value;
+  }
+
+  /** Writes the value into the map (registering a legacy map). */
+  _writeValue(): void {
+    mapUpdate(this.fd.value, ZERO_KEY, this.buildValue());
+  }
+
+  /**
+   * Registers it with the kernel. A .struct_ops.link map is registered through a new BPF link
+   * (closing the link unregisters); a legacy .struct_ops map is registered by writing its value
+   * and the returned Link unregisters by deleting it.
+   */
+  attach(): Link {
+    this._writeValue();
+    if (!this.isLink) return Link._legacy(this);
+    return Link._struct(structOpsLinkCreate(this.fd.value), this);
+  }
+}
+
