@@ -1,2 +1,4 @@
 export { describeKernel, kernelUnavailable } from "./kernel.ts";
-export { kernelHas, openFdCount, waitGone } from "./leaks.ts";
+export { bpfFdCount, kernelHas, openFdCount, waitGone, warmUpRuntimeFds } from "./leaks.ts";
+export { trackCreated } from "./created.ts";
+export type { CreatedIds } from "./created.ts";

@@ -1,0 +1,102 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { BpfObject, type Link, listStructOps } from "@bpfkit/struct-ops";
+import { fdById, linkDetach, mapDelete } from "@bpfkit/syscall";
+import { UsageError } from "../args.ts";
+import { type Command, table } from "../command.ts";
+
+const register: Command = {
+  name: "struct-ops register",
+  usage: "struct-ops register OBJ [--pin DIR]",
+  summary: "load OBJ and register its struct_ops maps (link maps are pinned in DIR so they outlive bpfkit)",
+  options: { pin: { type: "string" } },
+  run(args, io) {
+    const [path] = args.positionals;
+    if (!path) throw new UsageError("missing OBJ");
+    const pin = args.values.pin as string | undefined;
+    const obj = BpfObject.open(path);
+    try {
+      if (obj.structOpsMaps.length === 0) throw new UsageError(`${path} has no struct_ops variables`);
+      const needsPin = obj.structOpsMaps.filter((m) => m.isLink && m.autocreate);
+      if (needsPin.length > 0 && !pin) {
+        throw new UsageError(
+          `${needsPin.map((m) => m.name).join(", ")} ${needsPin.length > 1 ? "are" : "is a"} .struct_ops.link map${needsPin.length > 1 ? "s" : ""}: the kernel unregisters ${needsPin.length > 1 ? "them" : "it"} when bpfkit exits unless pinned; pass --pin DIR (a directory on a bpffs, e.g. /sys/fs/bpf/x)`,
+        );
+      }
+      obj.load();
+      const links: Link[] = obj.attach();
+      if (pin) mkdirSync(pin, { recursive: true });
+      for (const l of links) {
+        if (l.isKernelLink && pin) l.pin(join(pin, l.map.name));
+        // Registered for good: this process exiting must not undo it.
+        l.disconnect();
+        const where = l.pinnedAt ? `, link pinned at ${l.pinnedAt}` : "";
+        io.out(`registered ${l.map.name} (${l.map.kernelTypeName}), map id ${l.map.info().id}${where}`);
+      }
+      return 0;
+    } finally {
+      obj.close();
+    }
+  },
+};
+
+const list: Command = {
+  name: "struct-ops list",
+  usage: "struct-ops list [--json]",
+  summary: "list struct_ops maps in the kernel",
+  options: { json: { type: "boolean" } },
+  run(args, io) {
+    const all = listStructOps();
+    if (args.values.json) {
+      io.out(JSON.stringify(all));
+      return 0;
+    }
+    table(
+      io,
+      ["ID", "NAME", "KERNEL TYPE", "STATE", "LINKS"],
+      all.map((m) => [String(m.id), m.name, m.btfObject === "vmlinux" ? m.kernelType : `${m.kernelType} [${m.btfObject}]`, m.state, m.links.join(",") || "-"]),
+    );
+    return 0;
+  },
+};
+
+const unregister: Command = {
+  name: "struct-ops unregister",
+  usage: "struct-ops unregister (--id N | --name NAME)",
+  summary: "unregister a struct_ops map: detach its links, or delete a legacy map's value",
+  options: { id: { type: "string" }, name: { type: "string" } },
+  run(args, io) {
+    const id = args.values.id as string | undefined;
+    const name = args.values.name as string | undefined;
+    if ((id === undefined) === (name === undefined)) throw new UsageError("give exactly one of --id N or --name NAME");
+    const all = listStructOps();
+    const matches = all.filter((m) => (id !== undefined ? m.id === Number(id) : m.name === name));
+    if (matches.length === 0) {
+      io.err(`bpfkit struct-ops unregister: no struct_ops map with ${id !== undefined ? `id ${id}` : `name "${name}"`}`);
+      return 1;
+    }
+    if (matches.length > 1) {
+      io.err(`bpfkit struct-ops unregister: ${matches.length} maps are named "${name}" (ids ${matches.map((m) => m.id).join(", ")}); use --id`);
+      return 1;
+    }
+    const m = matches[0]!;
+    if (m.links.length > 0) {
+      for (const linkId of m.links) {
+        using fd = fdById("link", linkId);
+        if (fd) linkDetach(fd.value);
+      }
+      io.out(`unregistered ${m.name} (map id ${m.id}): detached link${m.links.length > 1 ? "s" : ""} ${m.links.join(", ")}; remove any pin of the link to free it`);
+      return 0;
+    }
+    if (m.state !== "inuse") {
+      io.err(`bpfkit struct-ops unregister: ${m.name} (map id ${m.id}) is not registered (state ${m.state})`);
+      return 1;
+    }
+    using fd = fdById("map", m.id);
+    if (fd) mapDelete(fd.value, new Uint8Array(4));
+    io.out(`unregistered ${m.name} (map id ${m.id})`);
+    return 0;
+  },
+};
+
+export const structOpsCommands: readonly Command[] = [register, list, unregister];

@@ -1,0 +1,93 @@
+import { Btf } from "@bpfkit/btf";
+import { btfInfo, fdById, LinkType, linkInfo, MapType, mapInfo, mapLookup, objectIds } from "@bpfkit/syscall";
+import { kernelBtf } from "./kernel-btf.ts";
+import { VALUE_PREFIX } from "./kernel-struct-ops.ts";
+
+/** A struct_ops map as the kernel reports it. */
+export interface StructOpsInfo {
+  readonly id: number;
+  readonly name: string;
+  /** e.g. "tcp_congestion_ops", named from the BTF object that defines it (vmlinux or a module). */
+  readonly kernelType: string;
+  /** Name of that BTF object: "vmlinux" or the module's. */
+  readonly btfObject: string;
+  /**
+   * Kernel state of the value: "init" (value never written), "inuse" (a legacy map, registered),
+   * "ready" (a link map's value is written; its links register it), "tobefree" (being released).
+   */
+  readonly state: "init" | "inuse" | "tobefree" | "ready" | "unknown";
+  /** Links registering it (for .struct_ops.link maps). */
+  readonly links: readonly number[];
+}
+
+const STATES = ["init", "inuse", "tobefree", "ready"] as const;
+
+/** Resolves BTF objects by id, parsing each at most once per call. */
+export class BtfObjects {
+  readonly #cache = new Map<number, { name: string; btf: Btf }>();
+
+  get(id: number): { name: string; btf: Btf } | undefined {
+    let hit = this.#cache.get(id);
+    if (hit) return hit;
+    const fd = fdById("btf", id);
+    if (!fd) return undefined;
+    try {
+      const info = btfInfo(fd.value);
+      if (info.name === "vmlinux") hit = { name: info.name, btf: kernelBtf() };
+      else {
+        const data = btfInfo(fd.value, true).data!;
+        hit = { name: info.name || `btf#${id}`, btf: Btf.parse(data, info.kernelBtf ? { base: kernelBtf() } : {}) };
+      }
+    } finally {
+      fd.close();
+    }
+    this.#cache.set(id, hit);
+    return hit;
+  }
+}
+
+/** Every struct_ops map in the kernel, with its kernel type, state and links. */
+export function listStructOps(): StructOpsInfo[] {
+  const linksByMap = new Map<number, number[]>();
+  for (const id of objectIds("link")) {
+    const fd = fdById("link", id);
+    if (!fd) continue;
+    try {
+      const info = linkInfo(fd.value);
+      if (info.type === LinkType.STRUCT_OPS && info.structOpsMapId) {
+        const list = linksByMap.get(info.structOpsMapId) ?? [];
+        list.push(id);
+        linksByMap.set(info.structOpsMapId, list);
+      }
+    } finally {
+      fd.close();
+    }
+  }
+  const btfs = new BtfObjects();
+  const out: StructOpsInfo[] = [];
+  for (const id of objectIds("map")) {
+    const fd = fdById("map", id);
+    if (!fd) continue;
+    try {
+      const info = mapInfo(fd.value);
+      if (info.type !== MapType.STRUCT_OPS) continue;
+      const owner = btfs.get(info.btfVmlinuxId);
+      const typeName = owner ? owner.btf.nameOf(info.btfVmlinuxValueTypeId) : `#${info.btfVmlinuxValueTypeId}`;
+      const value = new Uint8Array(new ArrayBuffer(info.valueSize));
+      let state: StructOpsInfo["state"] = "unknown";
+      // The value starts with the kernel's common header: refcount, then the state enum.
+      if (mapLookup(fd.value, new Uint8Array(4), value)) state = STATES[new DataView(value.buffer).getUint32(4, true)] ?? "unknown";
+      out.push({
+        id,
+        name: info.name,
+        kernelType: typeName.startsWith(VALUE_PREFIX) ? typeName.slice(VALUE_PREFIX.length) : typeName,
+        btfObject: owner?.name ?? `btf#${info.btfVmlinuxId}`,
+        state,
+        links: linksByMap.get(id) ?? [],
+      });
+    } finally {
+      fd.close();
+    }
+  }
+  return out;
+}

@@ -1,0 +1,171 @@
+// The guest's root filesystem, as an initramfs made of two cpio archives that
+// the kernel unpacks one after the other:
+// - base: busybox as /init's shell, Bun and the glibc libraries both need.
+//   ~110 MB, cached under .cache/initramfs/ and rebuilt when an input changes.
+// - repo: the repository's sources, fixtures and VM tests under /repo, plus
+//   /vm/run.sh, the command for this run. Small, so rebuilt every run.
+import { createHash } from "node:crypto";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { CpioWriter } from "./cpio.ts";
+import { run } from "./exec.ts";
+import { CACHE_DIR, GUEST_REPO, REPO_ROOT, VM_DIR } from "./paths.ts";
+
+const DIR = join(CACHE_DIR, "initramfs");
+// Bump when the base layout changes in a way the input hash cannot see.
+const BASE_FORMAT = 1;
+// What of the repository the guest gets. Sources, not builds: Bun runs the .ts directly.
+const REPO_PATHS = ["package.json", "tsconfig.base.json", "bunfig.toml", "packages", "tools", "examples", "fixtures", "tests/vm/tests"];
+const SKIP_DIRS = new Set(["node_modules", "dist", ".cache", ".turbo", ".git", ".build"]);
+
+const ETC: Record<string, string> = {
+  "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+  "etc/group": "root:x:0:\nnogroup:x:65534:\n",
+  "etc/hosts": "127.0.0.1 localhost\n::1 localhost\n",
+  "etc/nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+};
+
+export interface InitramfsInput {
+  bun: string;
+  busybox: string;
+  /** Contents of /vm/run.sh: what the guest runs after boot. */
+  runScript: string;
+}
+
+export interface Initramfs {
+  path: string;
+  baseCached: boolean;
+  repoFiles: number;
+  bytes: number;
+}
+
+export function buildInitramfs(input: InitramfsInput): Initramfs {
+  mkdirSync(DIR, { recursive: true });
+  const base = ensureBase(input);
+  const repoPath = join(DIR, "repo.cpio");
+  const repoFiles = writeRepo(repoPath, input.runScript);
+  const bootPath = join(DIR, "boot.cpio");
+  copyFileSync(base.path, bootPath);
+  appendFileSync(bootPath, readFileSync(repoPath));
+  return { path: bootPath, baseCached: base.cached, repoFiles, bytes: statSync(bootPath).size };
+}
+
+function ensureBase(input: InitramfsInput): { path: string; cached: boolean } {
+  const init = readFileSync(join(VM_DIR, "guest/init.sh"));
+  // Guest path -> host path. Libraries keep the path ldd printed, which is
+  // where the dynamic loader (and bun:ffi's dlopen("libc.so.6")) looks.
+  const files = new Map<string, string>([
+    ["bin/busybox", input.busybox],
+    ["usr/local/bin/bun", input.bun],
+  ]);
+  for (const bin of [input.bun, input.busybox]) {
+    for (const lib of sharedLibraries(bin)) files.set(lib.slice(1), lib);
+  }
+  // glibc dlopens libgcc_s for thread cancellation and unwinding.
+  const libc = [...files.values()].find((p) => p.endsWith("/libc.so.6"));
+  const gcc = libc && join(dirname(libc), "libgcc_s.so.1");
+  if (gcc && existsSync(gcc)) files.set(gcc.slice(1), gcc);
+
+  const hash = createHash("sha256").update(JSON.stringify({ BASE_FORMAT, ETC }));
+  hash.update(init);
+  for (const [guest, host] of [...files].sort()) {
+    const st = statSync(host);
+    hash.update(`${guest}\0${host}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+  const path = join(DIR, `base-${hash.digest("hex").slice(0, 16)}.cpio`);
+  if (existsSync(path)) return { path, cached: true };
+
+  for (const old of readdirSync(DIR).filter((f) => f.startsWith("base-"))) rmSync(join(DIR, old), { force: true });
+  const tmp = `${path}.tmp`;
+  const cpio = new CpioWriter(tmp, Math.floor(Date.now() / 1000));
+  for (const d of ["proc", "sys", "dev", "tmp", "run", "root", "vm", GUEST_REPO]) cpio.dir(d);
+  cpio.file("init", init, 0o755);
+  // /init installs the other applet links; sh must exist before that.
+  cpio.symlink("bin/sh", "busybox");
+  for (const [name, text] of Object.entries(ETC)) cpio.file(name, new TextEncoder().encode(text));
+  for (const [guest, host] of files) cpio.file(guest, readFileSync(host), 0o755);
+  cpio.close();
+  renameSync(tmp, path);
+  return { path, cached: false };
+}
+
+/** Absolute paths of the shared libraries (loader included) a binary needs; none if static. */
+function sharedLibraries(binary: string): string[] {
+  const res = run(["ldd", binary]);
+  // ldd exits 1 for static binaries ("not a dynamic executable").
+  if (res.status !== 0) return [];
+  const libs: string[] = [];
+  for (const line of res.stdout.split("\n")) {
+    const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
+    if (m) libs.push(m[1]!);
+  }
+  return libs;
+}
+
+function writeRepo(path: string, runScript: string): number {
+  const now = Math.floor(Date.now() / 1000);
+  const cpio = new CpioWriter(path, now);
+  const files = repoFiles();
+  for (const rel of files) {
+    const host = join(REPO_ROOT, rel);
+    const guest = `${GUEST_REPO}/${rel}`;
+    const st = lstatSync(host);
+    if (st.isSymbolicLink()) cpio.symlink(guest, readlinkSync(host));
+    else cpio.file(guest, readFileSync(host), st.mode & 0o111 ? 0o755 : 0o644);
+  }
+  // Workspace packages resolve as they do on the host: node_modules/<name> ->
+  // the package folder, whose package.json "bun" condition points at src/.
+  for (const group of ["packages", "tools"]) {
+    const root = join(REPO_ROOT, group);
+    if (!existsSync(root)) continue;
+    for (const pkg of readdirSync(root)) {
+      const manifest = join(root, pkg, "package.json");
+      if (!existsSync(manifest)) continue;
+      const name = (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name;
+      if (!name) continue;
+      const link = `${GUEST_REPO}/node_modules/${name}`;
+      cpio.symlink(link, relative(dirname(link), `${GUEST_REPO}/${group}/${pkg}`));
+    }
+  }
+  cpio.file("vm/run.sh", new TextEncoder().encode(runScript), 0o755);
+  cpio.close();
+  return files.length;
+}
+
+/** Repository files for the guest: what git tracks or would track (so .gitignore applies). */
+function repoFiles(): string[] {
+  const present = REPO_PATHS.filter((p) => existsSync(join(REPO_ROOT, p)));
+  const git = run(["git", "-C", REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ...present]);
+  const listed =
+    git.status === 0 ? git.stdout.split("\0").filter(Boolean) : present.flatMap((p) => walk(join(REPO_ROOT, p)));
+  // --cached also lists files deleted from the work tree; skip those.
+  return [...new Set(listed)].filter((rel) => {
+    if (rel.split("/").some((part) => SKIP_DIRS.has(part))) return false;
+    try {
+      const st = lstatSync(join(REPO_ROOT, rel));
+      return st.isFile() || st.isSymbolicLink();
+    } catch {
+      return false;
+    }
+  });
+}
+
+function walk(path: string): string[] {
+  const st = lstatSync(path);
+  if (!st.isDirectory()) return [relative(REPO_ROOT, path)];
+  return readdirSync(path)
+    .filter((name) => !SKIP_DIRS.has(name))
+    .flatMap((name) => walk(join(path, name)));
+}
