@@ -75,7 +75,9 @@ export function defaultHint(command: number, errno: number): string {
 export class UnsupportedRuntimeError extends Error {
   override readonly name: string = "UnsupportedRuntimeError";
   constructor() {
-    super("bpfkit needs Bun (bun:ffi) or Deno (Deno.dlopen, run with --allow-ffi) to make bpf() calls; this runtime has neither");
+    super(
+      "bpfkit needs an FFI to make bpf() calls: run under Bun (bun:ffi), or under Deno with --allow-ffi (Deno.dlopen); this runtime offers neither, or Deno was started without the ffi permission",
+    );
   }
 }
 

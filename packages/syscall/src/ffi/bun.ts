@@ -58,6 +58,10 @@ export const backend: Backend = {
   },
   address(buf: Uint8Array): bigint {
     if (buf.byteLength === 0) return 0n;
+    // A small `new Uint8Array(n)` keeps its bytes inline until something reads `.buffer`, which
+    // moves them into a new ArrayBuffer: an address taken before that goes stale. Reading it
+    // here first pins the bytes where they will stay.
+    void buf.buffer;
     return BigInt(ptr(buf));
   },
   view(address: number, length: number): Uint8Array {

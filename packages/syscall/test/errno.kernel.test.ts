@@ -1,0 +1,32 @@
+import { describeKernel } from "@bpfkit/testing";
+import { afterEach, expect, it } from "vitest";
+import { setBpfInterceptor } from "../src/index.ts";
+import { errnoStress } from "./errno-stress.ts";
+
+describeKernel("errno after a synchronous FFI call (Bun)", () => {
+  afterEach(() => setBpfInterceptor(undefined));
+
+  it("is the failing call's own errno, 100,000 times over, through allocation and forced GC", async () => {
+    const r = await errnoStress({ failures: 100_000, gcEvery: 250, gc: () => Bun.gc(true) });
+    console.log(`bun errno stress: ${JSON.stringify(r)}`);
+    expect(r.mismatches).toEqual([]);
+    expect(r.failures).toBeGreaterThanOrEqual(100_000);
+    expect(Object.keys(r.byCode).sort()).toEqual(["E2BIG", "EBADF", "EFAULT", "EINVAL", "ENOENT", "EPERM"]);
+    expect(r.successes).toBeGreaterThan(20_000);
+    expect(r.gcs).toBeGreaterThan(400);
+    expect(r.finalizers).toBeGreaterThan(0);
+  });
+
+  it("would catch a stale errno (control: every failure reports the previous failure's errno)", async () => {
+    let previous = 0;
+    setBpfInterceptor((_cmd, _attr, next) => {
+      const r = next();
+      if (r.ret !== -1) return r;
+      const stale = previous || r.errno;
+      previous = r.errno;
+      return { ret: -1, errno: stale };
+    });
+    const r = await errnoStress({ failures: 1000, gcEvery: 1_000_000, gc: () => {} });
+    expect(r.mismatches.length).toBe(10); // capped: nearly every call is wrong
+  });
+});

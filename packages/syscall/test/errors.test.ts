@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { BpfError } from "../src/error.ts";
+import { CMD_SINCE, Cmd, cmdName } from "../src/cmd.ts";
+import { ERRNO, errnoName } from "../src/errno.ts";
+
+describe("errnoName", () => {
+  it("names the errnos bpf() returns", () => {
+    expect(errnoName(1)).toBe("EPERM");
+    expect(errnoName(2)).toBe("ENOENT");
+    expect(errnoName(7)).toBe("E2BIG");
+    expect(errnoName(13)).toBe("EACCES");
+    expect(errnoName(22)).toBe("EINVAL");
+    expect(errnoName(95)).toBe("EOPNOTSUPP");
+  });
+
+  it("names the kernel-internal ENOTSUPP (524)", () => {
+    expect(errnoName(524)).toBe("ENOTSUPP");
+  });
+
+  it("falls back to E#n for an unknown number", () => {
+    expect(errnoName(9999)).toBe("E#9999");
+  });
+
+  it("is a bijection over ERRNO", () => {
+    for (const [name, n] of Object.entries(ERRNO)) expect(errnoName(n)).toBe(name);
+  });
+});
+
+describe("cmdName", () => {
+  it("names commands BPF_*", () => {
+    expect(cmdName(0)).toBe("BPF_MAP_CREATE");
+    expect(cmdName(5)).toBe("BPF_PROG_LOAD");
+    expect(cmdName(Cmd.PROG_ASSOC_STRUCT_OPS)).toBe("BPF_PROG_ASSOC_STRUCT_OPS");
+  });
+
+  it("falls back to BPF_CMD_n", () => {
+    expect(cmdName(999)).toBe("BPF_CMD_999");
+  });
+
+  it("has a name for every command number from 0 to the last", () => {
+    const max = Math.max(...Object.values(Cmd));
+    for (let c = 0; c <= max; c++) expect(cmdName(c)).not.toMatch(/^BPF_CMD_/);
+  });
+});
+
+describe("BpfError", () => {
+  it("carries fields, not just a message", () => {
+    const e = new BpfError(Cmd.MAP_CREATE, 22, { context: 'map "x"' });
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toMatchObject({ name: "BpfError", command: 0, commandName: "BPF_MAP_CREATE", errno: 22, code: "EINVAL", log: undefined });
+    expect(e.message).toContain('BPF_MAP_CREATE (map "x") failed: EINVAL (22)');
+  });
+
+  it("EPERM mentions CAP_BPF", () => {
+    const e = new BpfError(Cmd.PROG_LOAD, 1);
+    expect(e.code).toBe("EPERM");
+    expect(e.hint).toContain("CAP_BPF");
+  });
+
+  it("524 is named ENOTSUPP and explained", () => {
+    const e = new BpfError(Cmd.PROG_LOAD, 524);
+    expect(e.code).toBe("ENOTSUPP");
+    expect(e.hint).toMatch(/not supported/);
+    expect(e.message).toContain("ENOTSUPP (524)");
+  });
+
+  it("EINVAL for a command newer than some kernels names the version that introduced it", () => {
+    for (const [cmd, since] of [
+      [Cmd.LINK_CREATE, "5.7"],
+      [Cmd.PROG_ASSOC_STRUCT_OPS, "7.0"],
+    ] as const) {
+      const e = new BpfError(cmd, 22);
+      expect(CMD_SINCE[cmd]).toBe(since);
+      expect(e.hint).toContain(since);
+      expect(e.hint).toContain(cmdName(cmd));
+    }
+  });
+
+  it("EINVAL for an old command says nothing about versions", () => {
+    expect(new BpfError(Cmd.MAP_CREATE, 22).hint).not.toMatch(/older than/);
+  });
+
+  it("a kernel log goes into the message and the field", () => {
+    const e = new BpfError(Cmd.PROG_LOAD, 13, { log: "0: (95) exit\nR0 !read_ok" });
+    expect(e.log).toBe("0: (95) exit\nR0 !read_ok");
+    expect(e.message).toContain("--- kernel log ---\n0: (95) exit");
+  });
+
+  it("an explicit hint replaces the default", () => {
+    expect(new BpfError(Cmd.PROG_LOAD, 1, { hint: "try sudo" }).hint).toBe("try sudo");
+  });
+});
