@@ -76,8 +76,11 @@ function waitFor(fd: number, events: number, timeoutMs: number): void {
   sys.poll(p, 1, timeoutMs);
 }
 
-/** Sends `bytes` from a socket using congestion control `cc` to another over 127.0.0.1. */
-export function pumpLoopback(cc: string, bytes: number, timeoutMs = 30_000): TrafficResult {
+/**
+ * Sends `bytes` from a socket using congestion control `cc` to another over 127.0.0.1 — or, with
+ * `durationMs`, keeps one connection busy for that long whatever it moves.
+ */
+export function pumpLoopback(cc: string, bytes: number, durationMs = 0, timeoutMs: number = 30_000 + durationMs): TrafficResult {
   const fds: number[] = [];
   const open = (fd: number) => {
     fds.push(fd);
@@ -117,11 +120,13 @@ export function pumpLoopback(cc: string, bytes: number, timeoutMs = 30_000): Tra
     const sink = nativeBuffer(256 * 1024);
     let sent = 0;
     let received = 0;
-    while (received < bytes) {
+    const more = () => (durationMs > 0 ? Date.now() - start < durationMs : received < bytes);
+    const sendMore = () => (durationMs > 0 ? more() : sent < bytes);
+    while (more()) {
       if (Date.now() - start > timeoutMs) throw new Error(`loopback: timed out after ${received} of ${bytes} bytes`);
       let progress = false;
-      if (sent < bytes) {
-        const n = libcRaw("send", [client, chunk, Math.min(chunk.byteLength, bytes - sent), MSG_DONTWAIT]);
+      if (sendMore()) {
+        const n = libcRaw("send", [client, chunk, durationMs > 0 ? chunk.byteLength : Math.min(chunk.byteLength, bytes - sent), MSG_DONTWAIT]);
         if (n.ret > 0) {
           sent += n.ret;
           progress = true;
@@ -133,7 +138,7 @@ export function pumpLoopback(cc: string, bytes: number, timeoutMs = 30_000): Tra
         progress = true;
       } else if (r.ret === 0) throw new Error("loopback: peer closed early");
       else if (r.errno !== EAGAIN) throw new SystemError("recv", r.errno);
-      if (!progress) waitFor(conn, POLLIN | (sent < bytes ? POLLOUT : 0), 50);
+      if (!progress) waitFor(conn, POLLIN | (sendMore() ? POLLOUT : 0), 50);
     }
     return { congestionControl: used, bytes: received, ms: Date.now() - start };
   } finally {

@@ -20,7 +20,7 @@ export class ObjectError extends Error {
 /** A struct_ops variable that cannot be matched to, or loaded into, the kernel's struct_ops type. */
 export class StructOpsError extends Error {
   override readonly name: string = "StructOpsError";
-  /** The struct_ops map (variable) name. */
+  /** The struct_ops map (variable) name; "" when the rule is about a program no map uses. */
   readonly map: string;
   /** The member involved, when the rule is about one. */
   readonly member: string | undefined;
@@ -30,7 +30,7 @@ export class StructOpsError extends Error {
   readonly rule: string;
 
   constructor(map: string, rule: string, message: string, where: { member?: string; kernelType?: string } = {}) {
-    const parts = [`struct_ops map "${map}"`];
+    const parts = [map ? `struct_ops map "${map}"` : "struct_ops"];
     if (where.kernelType) parts.push(`(kernel type ${where.kernelType})`);
     if (where.member) parts.push(`member "${where.member}"`);
     super(`${parts.join(" ")}: ${message}`);

@@ -12,5 +12,5 @@ export { Link } from "./link.ts";
 export { ObjectError, StateError, StructOpsError } from "./errors.ts";
 export type { Value } from "./codec.ts";
 export { kernelBtf } from "./kernel-btf.ts";
-export { BtfObjects, listStructOps } from "./introspect.ts";
-export type { StructOpsInfo } from "./introspect.ts";
+export { BtfObjects, dumpStructOps, listStructOps } from "./introspect.ts";
+export type { StructOpsDump, StructOpsInfo, StructOpsMemberDump } from "./introspect.ts";

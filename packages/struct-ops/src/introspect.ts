@@ -1,5 +1,6 @@
 import { Btf } from "@bpfkit/btf";
-import { btfInfo, fdById, LinkType, linkInfo, MapType, mapInfo, mapLookup, objectIds } from "@bpfkit/syscall";
+import { btfInfo, fdById, LinkType, linkInfo, MapType, mapInfo, mapLookup, objectIds, progInfo } from "@bpfkit/syscall";
+import { decodeValue, type Value } from "./codec.ts";
 import { kernelBtf } from "./kernel-btf.ts";
 import { VALUE_PREFIX } from "./kernel-struct-ops.ts";
 
@@ -90,4 +91,53 @@ export function listStructOps(): StructOpsInfo[] {
     }
   }
   return out;
+}
+
+/** One member of a registered struct_ops value, as the kernel holds it. */
+export interface StructOpsMemberDump {
+  readonly name: string;
+  /** Function slots hold a program (the kernel reports its id); data members hold a value. */
+  readonly program?: { readonly id: number; readonly name: string };
+  readonly value?: Value;
+}
+
+export interface StructOpsDump extends StructOpsInfo {
+  readonly members: readonly StructOpsMemberDump[];
+}
+
+/** Reads a struct_ops map's value from the kernel and decodes it with the kernel type's BTF. */
+export function dumpStructOps(id: number): StructOpsDump | undefined {
+  const info = listStructOps().find((m) => m.id === id);
+  if (!info) return undefined;
+  using fd = fdById("map", id);
+  if (!fd) return undefined;
+  const mi = mapInfo(fd.value);
+  const owner = new BtfObjects().get(mi.btfVmlinuxId);
+  if (!owner) return { ...info, members: [] };
+  const btf = owner.btf;
+  const value = new Uint8Array(new ArrayBuffer(mi.valueSize));
+  if (!mapLookup(fd.value, new Uint8Array(4), value)) return { ...info, members: [] };
+  const vtype = mi.btfVmlinuxValueTypeId;
+  // The ops struct is the value type's member that is not the common header.
+  const data = btf.members(vtype).find((m) => m.name === "data") ?? btf.members(vtype)[1];
+  if (!data) return { ...info, members: [] };
+  const base = data.bitOffset / 8;
+  const members: StructOpsMemberDump[] = [];
+  for (const m of btf.members(data.type)) {
+    const at = base + Math.floor(m.bitOffset / 8);
+    if (m.bitfieldSize !== 0) continue;
+    if (btf.funcProtoOfPointer(m.type) !== undefined) {
+      // For function slots the kernel reports the program's id where the pointer would be.
+      const progId = Number(new DataView(value.buffer).getBigUint64(at, true));
+      members.push({ name: m.name, ...(progId ? { program: { id: progId, name: programName(progId) } } : {}) });
+      continue;
+    }
+    members.push({ name: m.name, value: decodeValue(btf, m.type, value.subarray(at, at + btf.sizeOf(m.type))) });
+  }
+  return { ...info, members };
+}
+
+function programName(id: number): string {
+  using fd = fdById("prog", id);
+  return fd ? progInfo(fd.value).name : "";
 }

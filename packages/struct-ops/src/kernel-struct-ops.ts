@@ -1,7 +1,7 @@
 import type { Btf } from "@bpfkit/btf";
 import { Kind } from "@bpfkit/btf";
 import { StructOpsError } from "./errors.ts";
-import { kernelBtf } from "./kernel-btf.ts";
+import { kernelBtf, moduleBtfs } from "./kernel-btf.ts";
 
 /** Where the kernel defines a struct_ops type. */
 export interface KernelStructOps {
@@ -13,26 +13,42 @@ export interface KernelStructOps {
   readonly valueSize: number;
   /** Byte offset of the ops struct inside the value (cache-line aligned, never assumed). */
   readonly dataOffset: number;
+  /** The module defining it, or undefined for vmlinux. */
+  readonly module: string | undefined;
 }
 
 export const VALUE_PREFIX = "bpf_struct_ops_";
 
-/** Finds `name` and its `bpf_struct_ops_<name>` value type in the kernel's BTF. */
+/**
+ * Finds `name` and its `bpf_struct_ops_<name>` value type: in vmlinux first, then in each loaded
+ * module's BTF (struct_ops types such as hid_bpf_ops live in modules).
+ */
 export function findKernelStructOps(name: string, map: string): KernelStructOps {
-  const btf = kernelBtf();
-  const typeId = btf.find(name, Kind.STRUCT);
-  if (typeId === undefined) {
-    throw new StructOpsError(map, "unknown-kernel-type", `the kernel has no struct ${name}; is the subsystem built in (or its module loaded)?`, { kernelType: name });
+  const sources: { btf: Btf; module: string | undefined }[] = [{ btf: kernelBtf(), module: undefined }];
+  let sawType = false;
+  for (let i = 0; ; i++) {
+    if (i === sources.length) {
+      if (i !== 1) break;
+      // Only parse module BTF when vmlinux does not have it.
+      for (const m of moduleBtfs()) sources.push({ btf: m.btf, module: m.name });
+      if (i === sources.length) break;
+    }
+    const { btf, module } = sources[i]!;
+    const typeId = btf.findAll(name, Kind.STRUCT).find((id) => id >= btf.firstId);
+    if (typeId === undefined) continue;
+    sawType = true;
+    const valueTypeId = btf.findAll(VALUE_PREFIX + name, Kind.STRUCT).find((id) => id >= btf.firstId);
+    if (valueTypeId === undefined) continue;
+    const data = btf.members(valueTypeId).find((m) => btf.resolve(m.type) === typeId);
+    if (!data) {
+      throw new StructOpsError(map, "no-data-member", `${VALUE_PREFIX}${name} has no member of type ${name}`, { kernelType: name });
+    }
+    return { btf, typeId, valueTypeId, valueSize: btf.sizeOf(valueTypeId), dataOffset: data.bitOffset / 8, module };
   }
-  const valueTypeId = btf.find(VALUE_PREFIX + name, Kind.STRUCT);
-  if (valueTypeId === undefined) {
+  if (sawType) {
     throw new StructOpsError(map, "not-struct-ops", `the kernel has struct ${name} but no ${VALUE_PREFIX}${name}: it is not a struct_ops type on this kernel`, {
       kernelType: name,
     });
   }
-  const data = btf.members(valueTypeId).find((m) => btf.resolve(m.type) === typeId);
-  if (!data) {
-    throw new StructOpsError(map, "no-data-member", `${VALUE_PREFIX}${name} has no member of type ${name}`, { kernelType: name });
-  }
-  return { btf, typeId, valueTypeId, valueSize: btf.sizeOf(valueTypeId), dataOffset: data.bitOffset / 8 };
+  throw new StructOpsError(map, "unknown-kernel-type", `the kernel has no struct ${name}; is the subsystem built in (or its module loaded)?`, { kernelType: name });
 }

@@ -1,9 +1,11 @@
 import { unlinkSync } from "node:fs";
-import { type Fd, type LinkInfo, linkDetach, linkInfo, linkUpdate, mapDelete, objPin } from "@bpfkit/syscall";
-import { StateError } from "./errors.ts";
+import { BpfError, type Fd, type LinkInfo, linkDetach, linkInfo, linkUpdate, mapDelete, nativeBuffer, objPin, sys } from "@bpfkit/syscall";
+import { StateError, StructOpsError } from "./errors.ts";
 import type { StructOpsMap } from "./struct-ops-map.ts";
 
 const ZERO_KEY = new Uint8Array(4);
+const POLLHUP = 0x10;
+const POLL_INTERVAL_MS = 100;
 
 /**
  * A registered struct_ops map. For .struct_ops.link maps it owns a kernel BPF link: closing it
@@ -16,6 +18,8 @@ export class Link implements Disposable {
   #pin: string | undefined;
   #disconnected = false;
   #closed = false;
+  #detached: Promise<void> | undefined;
+  #stopWatch: (() => void) | undefined;
 
   private constructor(fd: Fd | undefined, map: StructOpsMap) {
     this.#fd = fd;
@@ -59,13 +63,26 @@ export class Link implements Disposable {
 
   /**
    * Swaps in another loaded .struct_ops.link map of the same kernel type (BPF_LINK_UPDATE). With
-   * `expectOld`, only if the link still holds that map (BPF_F_REPLACE); the kernel answers EPERM otherwise.
+   * `expectOld`, only if the link still holds that map (BPF_F_REPLACE).
    */
   update(next: StructOpsMap, options: { expectOld?: StructOpsMap } = {}): void {
     if (!this.#fd) throw new StateError("legacy struct_ops registrations cannot be updated; use a .struct_ops.link map");
     if (!next.isLink) throw new StateError(`map "${next.name}" is not a .struct_ops.link map`);
     next._writeValue();
-    linkUpdate(this.#fd.value, next.fd.value, options.expectOld?.fd.value);
+    try {
+      linkUpdate(this.#fd.value, next.fd.value, options.expectOld?.fd.value);
+    } catch (e) {
+      // With BPF_F_REPLACE the kernel answers EPERM when the link holds some other map.
+      if (e instanceof BpfError && e.code === "EPERM" && options.expectOld) {
+        throw new StructOpsError(
+          next.name,
+          "expect-old-mismatch",
+          `link update refused: the link does not hold map "${options.expectOld.name}" (it holds "${this.#map.name}"); nothing was changed`,
+          { kernelType: next.kernelTypeName },
+        );
+      }
+      throw e;
+    }
     this.#map = next;
   }
 
@@ -73,6 +90,38 @@ export class Link implements Disposable {
   detach(): void {
     if (this.#fd) linkDetach(this.#fd.value);
     else mapDelete(this.#map.fd.value, ZERO_KEY);
+  }
+
+  /**
+   * Settles when the kernel detaches the link — by detach() here, `bpfkit struct-ops unregister`,
+   * another process, or the subsystem itself (e.g. sched_ext ejecting a scheduler). The link fd
+   * reports POLLHUP then; it is polled without blocking the event loop. Kernel links only.
+   */
+  get detached(): Promise<void> {
+    if (!this.#fd) return Promise.reject(new StateError("a legacy struct_ops registration has no link to watch"));
+    this.#detached ??= new Promise<void>((resolve) => {
+      const fd = this.#fd!;
+      const pfd = nativeBuffer(8);
+      const view = new DataView(pfd.buffer);
+      const check = () => {
+        if (fd.closed) return stop(true);
+        view.setInt32(0, fd.value, true);
+        view.setInt16(4, POLLHUP, true);
+        view.setInt16(6, 0, true);
+        if (sys.poll(pfd, 1, 0) > 0 && (view.getInt16(6, true) & POLLHUP) !== 0) stop(true);
+      };
+      const timer = setInterval(check, POLL_INTERVAL_MS);
+      // Watching must not keep the process alive on its own.
+      (timer as { unref?: () => void }).unref?.();
+      const stop = (settle: boolean) => {
+        clearInterval(timer);
+        this.#stopWatch = undefined;
+        if (settle) resolve();
+      };
+      this.#stopWatch = () => stop(true);
+      check();
+    });
+    return this.#detached;
   }
 
   /** Pins the link on a bpffs: it then outlives this process until unpinned. */
@@ -101,6 +150,7 @@ export class Link implements Disposable {
     this.#closed = true;
     if (this.#fd) {
       this.#fd.close();
+      this.#stopWatch?.();
       return;
     }
     if (!this.#disconnected && this.#map.created) mapDelete(this.#map.fd.value, ZERO_KEY);

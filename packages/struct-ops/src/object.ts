@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Kind } from "@bpfkit/btf";
-import { type Fd, btfLoad, mapCreate, mapFreeze, mapUpdate, ProgType, progLoad } from "@bpfkit/syscall";
+import { type Fd, btfLoad, MapFlags, mapCreate, mapFreeze, mapUpdate, progAssocStructOps, ProgType, progLoad } from "@bpfkit/syscall";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
-import { kernelBtf } from "./kernel-btf.ts";
+import { kernelBtf, openModuleBtf } from "./kernel-btf.ts";
 import type { Link } from "./link.ts";
 import { type LinkContext, linkProgram } from "./linker.ts";
 import type { BpfMap } from "./map.ts";
@@ -21,6 +21,12 @@ export interface OpenOptions {
 export interface LoadOptions {
   /** Verifier log level for every program (0: only on failure). */
   readonly logLevel?: number;
+  /**
+   * Associate every loaded non-struct_ops program with the object's only struct_ops map
+   * (BPF_PROG_ASSOC_STRUCT_OPS, Linux 7.0+), so its BPF code can reach that map's instance.
+   * Off by default; an object with several struct_ops maps must associate explicitly.
+   */
+  readonly assocStructOps?: boolean;
 }
 
 export type ObjectState = "opened" | "loaded" | "closed";
@@ -36,6 +42,8 @@ export class BpfObject implements Disposable {
   readonly #o: Opened;
   #state: ObjectState = "opened";
   #btfFd: Fd | undefined;
+  /** BTF objects of kernel modules whose struct_ops types this object implements, by module name. */
+  readonly #moduleBtf = new Map<string, Fd>();
   readonly #links: Link[] = [];
 
   private constructor(o: Opened) {
@@ -176,6 +184,7 @@ export class BpfObject implements Disposable {
         flags: p.flags,
         kernVersion: o.kernVersion,
         attachBtfId: p.attachBtfId,
+        ...(p.attachBtfModule ? { attachBtfObjFd: this.#module(p.attachBtfModule) } : {}),
         logLevel: options.logLevel ?? 0,
         ...(btfFd !== undefined
           ? {
@@ -190,20 +199,45 @@ export class BpfObject implements Disposable {
     }
 
     for (const m of structOps) {
+      const module = m.kernel!.module;
       m._setFd(
         mapCreate({
           type: m.spec.type,
           keySize: m.spec.keySize,
           valueSize: m.spec.valueSize,
           maxEntries: m.spec.maxEntries,
-          flags: m.spec.flags,
+          flags: m.spec.flags | (module ? MapFlags.VTYPE_BTF_OBJ_FD : 0),
           name: m.name,
           btfFd: btfFd ?? 0,
           btfVmlinuxValueTypeId: m.kernel!.valueTypeId,
+          ...(module ? { valueTypeBtfObjFd: this.#module(module) } : {}),
         }),
       );
       m._freeze();
     }
+
+    if (options.assocStructOps) this.#associate(structOps);
+  }
+
+  #module(name: string): number {
+    let fd = this.#moduleBtf.get(name);
+    if (!fd) {
+      fd = openModuleBtf(name);
+      this.#moduleBtf.set(name, fd);
+    }
+    return fd.value;
+  }
+
+  #associate(structOps: readonly StructOpsMap[]): void {
+    const targets = this.#o.programs.filter((p) => p.loaded && p.type !== ProgType.STRUCT_OPS);
+    if (targets.length === 0) return;
+    if (structOps.length !== 1) {
+      throw new ObjectError(
+        this.name,
+        `assocStructOps needs exactly one struct_ops map to associate with; this object creates ${structOps.length} (${structOps.map((m) => m.name).join(", ") || "none"}): call program.assocStructOps(map) for each program instead`,
+      );
+    }
+    for (const p of targets) progAssocStructOps(p.fd.value, structOps[0]!.fd.value);
   }
 
   /** A struct_ops program is loaded only when a map that will be created uses it. */
@@ -220,19 +254,19 @@ export class BpfObject implements Disposable {
         continue;
       }
       throw new StructOpsError(
-        "(none)",
+        "",
         "unreferenced-program",
         `program "${p.name}" (section ${p.section}) is a struct_ops program that no struct_ops variable uses; set it in a variable's function slot or set program.autoload = false`,
       );
     }
   }
 
-  /** Registers every created struct_ops map; returns their links (closed by close()). */
+  /** Registers every created struct_ops map (unless autoattach is off); returns their links, which close() closes. */
   attach(): Link[] {
     if (this.#state !== "loaded") throw new StateError(`object "${this.name}" is ${this.#state}; attach() needs load() first`);
     const links: Link[] = [];
     for (const m of this.#o.structOps) {
-      if (!m.created) continue;
+      if (!m.created || !m.autoattach) continue;
       const link = m.attach();
       links.push(link);
       this.#links.push(link);
@@ -251,6 +285,8 @@ export class BpfObject implements Disposable {
     }
     for (const p of this.#o.programs) p.close();
     for (const m of this.maps) m.close();
+    for (const fd of this.#moduleBtf.values()) fd.close();
+    this.#moduleBtf.clear();
     this.#btfFd?.close();
     this.#btfFd = undefined;
   }

@@ -25,7 +25,8 @@ export interface Opened {
   readonly structOps: StructOpsMap[];
 }
 
-const STRUCT_OPS_SECTIONS = new Set([".struct_ops", ".struct_ops.link"]);
+// A leading "?" (SEC("?.struct_ops")) marks variables that are not created unless enabled.
+const STRUCT_OPS_SECTIONS = new Set([".struct_ops", ".struct_ops.link", "?.struct_ops", "?.struct_ops.link"]);
 
 function isDataSection(name: string): boolean {
   return name === ".data" || name === ".bss" || name === ".rodata" || name.startsWith(".data.") || name.startsWith(".rodata.");
@@ -172,7 +173,9 @@ function structOpsMaps(object: string, elf: ElfFile, btf: Btf | undefined, sec: 
     }
     if (s.value + s.size > sec.size) throw new ObjectError(object, `variable "${s.name}" runs past its section`, { section: sec.name });
     const data = sec.type === SHT_NOBITS ? new Uint8Array(s.size) : sec.data.subarray(s.value, s.value + s.size);
-    return { sym: s, map: new StructOpsMap({ variable: s.name, section: sec.name, btf, typeId: btf.resolve(typeId), data, isLink: sec.name.endsWith(".link") }) };
+    const map = new StructOpsMap({ variable: s.name, section: sec.name, btf, typeId: btf.resolve(typeId), data, isLink: sec.name.endsWith(".link") });
+    map.autocreate = !sec.name.startsWith("?");
+    return { sym: s, map };
   });
   // Function pointers are relocations against the programs' symbols.
   for (const r of elf.relocations(sec)) {

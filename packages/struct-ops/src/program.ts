@@ -42,6 +42,8 @@ export class Program {
   /** prog_flags (ProgFlags), e.g. SLEEPABLE for struct_ops.s. */
   flags: number;
   attachBtfId = 0;
+  /** Kernel module whose BTF holds `attachBtfId`; undefined for vmlinux. */
+  attachBtfModule: string | undefined;
   /** Load it with the object? Settable until load. */
   autoload = true;
   /** The verifier log of the last load, when logging was asked for. */

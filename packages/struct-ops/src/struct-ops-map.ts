@@ -1,5 +1,5 @@
 import { type Btf, Kind, kindName } from "@bpfkit/btf";
-import { MapFlags, MapType, ProgType, mapUpdate, structOpsLinkCreate } from "@bpfkit/syscall";
+import { BpfError, MapFlags, MapType, ProgType, mapUpdate, structOpsLinkCreate } from "@bpfkit/syscall";
 import { decodeValue, encodeValue, type Value } from "./codec.ts";
 import { StateError, StructOpsError } from "./errors.ts";
 import { Link } from "./link.ts";
@@ -16,6 +16,8 @@ export interface StructOpsMember {
   readonly size: number;
   /** A function pointer: takes a program rather than data. */
   readonly isFunc: boolean;
+  /** A bitfield: struct_ops refuses these at load (the kernel value cannot express them). */
+  readonly bitfield: boolean;
 }
 
 const ZERO_KEY = new Uint8Array(4);
@@ -36,6 +38,8 @@ export class StructOpsMap extends BpfMap {
   readonly #btf: Btf;
   readonly #shadow: Uint8Array;
   readonly #slots = new Map<string, Program | undefined>();
+  /** Register it in BpfObject.attach()? (map.attach() works either way.) */
+  autoattach = true;
   #kernel: KernelStructOps | undefined;
   #frozen = false;
 
@@ -62,14 +66,10 @@ export class StructOpsMap extends BpfMap {
     this.#btf = btf;
     this.#shadow = o.data.slice();
     this.members = btf.members(o.typeId).map((m, index) => {
-      if (m.bitfieldSize !== 0 || m.bitOffset % 8 !== 0) {
-        throw new StructOpsError(o.variable, "bitfield", "bitfield members are not supported in struct_ops types", {
-          member: m.name,
-          kernelType: this.kernelTypeName,
-        });
-      }
       const isFunc = btf.funcProtoOfPointer(m.type) !== undefined;
-      return { name: m.name, index, type: m.type, offset: m.bitOffset / 8, size: btf.sizeOf(m.type), isFunc };
+      const bitfield = m.bitfieldSize !== 0 || m.bitOffset % 8 !== 0;
+      const offset = Math.floor(m.bitOffset / 8);
+      return { name: m.name, index, type: m.type, offset, size: bitfield ? 0 : btf.sizeOf(m.type), isFunc, bitfield };
     });
     for (const m of this.members) if (m.isFunc) this.#slots.set(m.name, undefined);
   }
@@ -93,6 +93,7 @@ export class StructOpsMap extends BpfMap {
   field(name: string): Value {
     const m = this.#member(name);
     if (m.isFunc) return this.#slots.get(name)?.name ?? "";
+    if (m.bitfield) throw new TypeError(`member "${name}" is a bitfield; bitfields are not supported`);
     return decodeValue(this.#btf, m.type, this.#shadow.subarray(m.offset, m.offset + m.size));
   }
 
@@ -101,6 +102,7 @@ export class StructOpsMap extends BpfMap {
     this.#writable(`member "${name}"`);
     const m = this.#member(name);
     if (m.isFunc) throw new TypeError(`member "${name}" is a function slot: use setProgram()`);
+    if (m.bitfield) throw new TypeError(`member "${name}" is a bitfield; bitfields are not supported`);
     encodeValue(this.#btf, m.type, value, this.#shadow.subarray(m.offset, m.offset + m.size), `member "${name}"`);
   }
 
@@ -145,6 +147,7 @@ export class StructOpsMap extends BpfMap {
     const err = (rule: string, member: string, msg: string) =>
       new StructOpsError(this.variable, rule, msg, { member, kernelType: this.kernelTypeName });
     for (const m of this.members) {
+      if (m.bitfield) throw err("bitfield", m.name, "bitfield members cannot be set through struct_ops; declare it as a whole integer");
       const km = kbtf.member(k.typeId, m.name);
       const data = this.#shadow.subarray(m.offset, m.offset + m.size);
       if (!km) {
@@ -182,7 +185,7 @@ export class StructOpsMap extends BpfMap {
 
   #bindProgram(prog: Program, member: string, k: KernelStructOps, index: number): void {
     const bound = prog.attachBtfId !== 0 && prog.type === ProgType.STRUCT_OPS;
-    if (bound && (prog.attachBtfId !== k.typeId || prog.expectedAttachType !== index)) {
+    if (bound && (prog.attachBtfId !== k.typeId || prog.attachBtfModule !== k.module || prog.expectedAttachType !== index)) {
       throw new StructOpsError(
         this.variable,
         "program-reuse",
@@ -192,6 +195,7 @@ export class StructOpsMap extends BpfMap {
     }
     prog.type = ProgType.STRUCT_OPS;
     prog.attachBtfId = k.typeId;
+    prog.attachBtfModule = k.module;
     prog.expectedAttachType = index;
   }
 
@@ -231,9 +235,24 @@ export class StructOpsMap extends BpfMap {
    * and the returned Link unregisters by deleting it.
    */
   attach(): Link {
-    this._writeValue();
-    if (!this.isLink) return Link._legacy(this);
-    return Link._struct(structOpsLinkCreate(this.fd.value), this);
+    try {
+      this._writeValue();
+      if (!this.isLink) return Link._legacy(this);
+      return Link._struct(structOpsLinkCreate(this.fd.value), this);
+    } catch (e) {
+      throw e instanceof BpfError ? this.#registerError(e) : e;
+    }
+  }
+
+  /** The kernel's refusal to register, said in struct_ops terms. */
+  #registerError(e: BpfError): BpfError {
+    const name = this.members.some((m) => m.name === "name") ? this.field("name") : undefined;
+    let hint: string | undefined;
+    if (e.code === "EEXIST") hint = `something named "${name ?? this.variable}" is already registered as a ${this.kernelTypeName}; pick another name (setField("name", ...)) or unregister the other`;
+    else if (e.code === "EOPNOTSUPP" || e.code === "ENOTSUPP") hint = `the kernel does not allow registering ${this.kernelTypeName} (bpf_dummy_ops, for one, only runs through BPF_PROG_TEST_RUN)`;
+    else if (e.code === "EINVAL") hint = `the kernel's ${this.kernelTypeName} validation refused the value (a required function slot empty, or a data member out of range?)`;
+    else if (e.code === "EBUSY") hint = "this map's value was already written; a struct_ops map registers once (load the object again)";
+    return new BpfError(e.command, e.errno, { context: `struct_ops map "${this.variable}" (${this.kernelTypeName})`, ...(hint ? { hint } : {}), ...(e.log ? { log: e.log } : {}) });
   }
 }
 

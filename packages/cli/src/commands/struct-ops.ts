@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { BpfObject, type Link, listStructOps } from "@bpfkit/struct-ops";
+import { BpfObject, dumpStructOps, type Link, listStructOps, type StructOpsInfo } from "@bpfkit/struct-ops";
 import { fdById, linkDetach, mapDelete } from "@bpfkit/syscall";
 import { UsageError } from "../args.ts";
-import { type Command, table } from "../command.ts";
+import { type Command, type Io, table } from "../command.ts";
+import { toJson } from "../json.ts";
 
 const register: Command = {
   name: "struct-ops register",
@@ -48,7 +49,7 @@ const list: Command = {
   run(args, io) {
     const all = listStructOps();
     if (args.values.json) {
-      io.out(JSON.stringify(all));
+      io.out(toJson(all));
       return 0;
     }
     table(
@@ -66,20 +67,8 @@ const unregister: Command = {
   summary: "unregister a struct_ops map: detach its links, or delete a legacy map's value",
   options: { id: { type: "string" }, name: { type: "string" } },
   run(args, io) {
-    const id = args.values.id as string | undefined;
-    const name = args.values.name as string | undefined;
-    if ((id === undefined) === (name === undefined)) throw new UsageError("give exactly one of --id N or --name NAME");
-    const all = listStructOps();
-    const matches = all.filter((m) => (id !== undefined ? m.id === Number(id) : m.name === name));
-    if (matches.length === 0) {
-      io.err(`bpfkit struct-ops unregister: no struct_ops map with ${id !== undefined ? `id ${id}` : `name "${name}"`}`);
-      return 1;
-    }
-    if (matches.length > 1) {
-      io.err(`bpfkit struct-ops unregister: ${matches.length} maps are named "${name}" (ids ${matches.map((m) => m.id).join(", ")}); use --id`);
-      return 1;
-    }
-    const m = matches[0]!;
+    const m = pick(args, io, "unregister");
+    if (!m) return 1;
     if (m.links.length > 0) {
       for (const linkId of m.links) {
         using fd = fdById("link", linkId);
@@ -99,4 +88,64 @@ const unregister: Command = {
   },
 };
 
-export const structOpsCommands: readonly Command[] = [register, list, unregister];
+/** Finds one map by --id or --name, or explains why not. */
+function pick(args: { values: Record<string, unknown> }, io: Io, command: string): StructOpsInfo | undefined {
+  const id = args.values.id as string | undefined;
+  const name = args.values.name as string | undefined;
+  if ((id === undefined) === (name === undefined)) throw new UsageError("give exactly one of --id N or --name NAME");
+  const matches = listStructOps().filter((m) => (id !== undefined ? m.id === Number(id) : m.name === name));
+  if (matches.length === 1) return matches[0];
+  io.err(
+    matches.length === 0
+      ? `bpfkit struct-ops ${command}: no struct_ops map with ${id !== undefined ? `id ${id}` : `name "${name}"`}`
+      : `bpfkit struct-ops ${command}: ${matches.length} maps are named "${name}" (ids ${matches.map((m) => m.id).join(", ")}); use --id`,
+  );
+  return undefined;
+}
+
+const show: Command = {
+  name: "struct-ops show",
+  usage: "struct-ops show [--json]",
+  summary: "every struct_ops map with its kernel type, state, links and the programs in its slots",
+  options: { json: { type: "boolean" } },
+  run(args, io) {
+    const all = listStructOps().map((m) => dumpStructOps(m.id) ?? { ...m, members: [] });
+    if (args.values.json) {
+      io.out(toJson(all.map((m) => ({ ...m, members: undefined, programs: m.members.filter((x) => x.program).map((x) => ({ member: x.name, ...x.program })) }))));
+      return 0;
+    }
+    for (const m of all) {
+      io.out(`${m.id}: ${m.name}  ${m.kernelType}${m.btfObject === "vmlinux" ? "" : ` [${m.btfObject}]`}  state ${m.state}  links ${m.links.join(",") || "-"}`);
+      for (const x of m.members) if (x.program) io.out(`\t${x.name.padEnd(20)} prog ${x.program.id} ${x.program.name}`);
+    }
+    return 0;
+  },
+};
+
+const dump: Command = {
+  name: "struct-ops dump",
+  usage: "struct-ops dump (--id N | --name NAME) [--json]",
+  summary: "a struct_ops map's value, decoded from the kernel type's BTF",
+  options: { id: { type: "string" }, name: { type: "string" }, json: { type: "boolean" } },
+  run(args, io) {
+    const m = pick(args, io, "dump");
+    if (!m) return 1;
+    const d = dumpStructOps(m.id);
+    if (!d) {
+      io.err(`bpfkit struct-ops dump: map ${m.id} went away`);
+      return 1;
+    }
+    if (args.values.json) {
+      io.out(toJson(d));
+      return 0;
+    }
+    io.out(`${d.id}: ${d.name}  ${d.kernelType}  state ${d.state}  links ${d.links.join(",") || "-"}`);
+    for (const x of d.members) {
+      const shown = x.program ? `prog ${x.program.id} ${x.program.name}` : x.value instanceof Uint8Array ? `[${x.value.byteLength} bytes]` : x.value === undefined ? "-" : typeof x.value === "string" ? JSON.stringify(x.value) : String(x.value);
+      io.out(`  ${x.name.padEnd(20)} ${shown}`);
+    }
+    return 0;
+  },
+};
+
+export const structOpsCommands: readonly Command[] = [register, list, show, dump, unregister];
