@@ -42,6 +42,7 @@ export class StructOpsMap extends BpfMap {
   autoattach = true;
   #kernel: KernelStructOps | undefined;
   #frozen = false;
+  #written = false;
 
   constructor(o: { variable: string; section: string; btf: Btf; typeId: number; data: Uint8Array; isLink: boolean }) {
     const btf = o.btf;
@@ -224,9 +225,14 @@ export class StructOpsMap extends BpfMap {
     return value;
   }
 
-  /** Writes the value into the map (registering a legacy map). */
+  /**
+   * Writes the value into the map (registering a legacy map). The kernel accepts one write per
+   * struct_ops map, so a link map updated back to later is not written again.
+   */
   _writeValue(): void {
+    if (this.#written) return;
     mapUpdate(this.fd.value, ZERO_KEY, this.buildValue());
+    this.#written = true;
   }
 
   /**
