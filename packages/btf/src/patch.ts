@@ -106,7 +106,7 @@ export class BtfPatch {
     const bytes = words.length * 4;
     this.#types = grow(this.#types, this.#typeLen + bytes);
     const v = this.#view();
-    words.forEach((w, i) => v.setUint32(this.#typeLen + i * 4, w >>> 0, this.#le));
+    for (let i = 0; i < words.length; i++) v.setUint32(this.#typeLen + i * 4, words[i]! >>> 0, this.#le);
     this.#typeLen += bytes;
     this.#added++;
     return this.btf.lastId + this.#added;

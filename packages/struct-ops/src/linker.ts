@@ -93,7 +93,9 @@ export function linkProgram(ctx: LinkContext, prog: Program): LinkedProgram {
   }
 
   const insns = new Uint8Array(total * INSN_SIZE);
-  chunks.forEach((c, i) => insns.set(parts[i]!, c.at * INSN_SIZE));
+  chunks.forEach((c, i) => {
+    insns.set(parts[i]!, c.at * INSN_SIZE);
+  });
   return {
     insns,
     funcInfo: rebase(ctx, chunks, ctx.ext?.funcInfo, 8, (out, r, at) => {
@@ -160,6 +162,8 @@ function rebase<T extends { readonly insnOff: number }>(
   rows.sort((a, b) => a.at - b.at);
   const out = new Uint8Array(rows.length * recSize);
   const view = new DataView(out.buffer);
-  rows.forEach((r, i) => write(new DataView(view.buffer, i * recSize, recSize), r.rec, r.at));
+  rows.forEach((r, i) => {
+    write(new DataView(view.buffer, i * recSize, recSize), r.rec, r.at);
+  });
   return out;
 }

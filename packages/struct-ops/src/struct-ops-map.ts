@@ -1,4 +1,4 @@
-import { type Btf, Kind, kindName } from "@bpfkit/btf";
+import { type Btf, kindName } from "@bpfkit/btf";
 import { BpfError, MapFlags, MapType, ProgType, mapUpdate, structOpsLinkCreate } from "@bpfkit/syscall";
 import { decodeValue, encodeValue, type Value } from "./codec.ts";
 import { StateError, StructOpsError } from "./errors.ts";

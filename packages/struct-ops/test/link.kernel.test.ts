@@ -168,7 +168,9 @@ describeKernel("struct_ops maps and links", () => {
     const args = nativeBuffer(40);
     const a = new DataView(args.buffer);
     a.setBigUint64(0, backend().address(state), true);
-    [3n, 4n, 5n, 6n].forEach((x, i) => a.setBigUint64(8 * (i + 1), x, true));
+    [3n, 4n, 5n, 6n].forEach((x, i) => {
+      a.setBigUint64(8 * (i + 1), x, true);
+    });
     expect(obj.program("dummy_test_2").testRun({ ctxIn: args }).retval | 0).toBe(3 + 40 + 500 + 6000);
     // bpf_dummy_ops exists only for test runs: registering it is refused, with a hint saying so.
     expect(() => obj.attach()).toThrow(/does not allow registering bpf_dummy_ops/);

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { main } from "../src/main.ts";
+import { capture } from "./support.ts";
+
+describe("bpfkit command line", () => {
+  it("prints help listing the struct-ops commands", async () => {
+    const io = capture();
+    expect(await main(["help"], io)).toBe(0);
+    const text = io.out_.join("\n");
+    for (const c of ["register", "list", "show", "dump", "unregister"]) expect(text).toContain(`struct-ops ${c}`);
+  });
+
+  it("exits 2 with a pointer to help for an unknown command", async () => {
+    const io = capture();
+    expect(await main(["frobnicate"], io)).toBe(2);
+    expect(io.err_.join("\n")).toMatch(/unknown command "frobnicate".*bpfkit help/);
+  });
+
+  it("exits 2 with the usage line for a bad option", async () => {
+    const io = capture();
+    expect(await main(["struct-ops", "list", "--bogus"], io)).toBe(2);
+    expect(io.err_.join("\n")).toMatch(/usage: bpfkit struct-ops list/);
+  });
+
+  it("requires exactly one of --id and --name", async () => {
+    const io = capture();
+    expect(await main(["struct-ops", "unregister"], io)).toBe(2);
+    expect(io.err_.join("\n")).toMatch(/exactly one of --id N or --name NAME/);
+  });
+});
