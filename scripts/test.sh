@@ -12,7 +12,7 @@ step() { echo; echo "=== $*"; "$@" || status=1; }
 step bash scripts/system-deps.sh
 step turbo run typecheck lint --output-logs=errors-only
 step bun --bun vitest run --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json
-step deno test --allow-all --config deno.json --v8-flags=--expose-gc packages/syscall/test/deno/
+step deno test --allow-all --config deno.json packages/syscall/test/deno/ packages/struct-ops/test/deno/
 step bun tests/vm/run.ts
 node scripts/summary.mjs || status=1
 exit $status
