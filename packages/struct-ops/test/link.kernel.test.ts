@@ -1,6 +1,6 @@
 import { BpfObject, StateError, StructOpsError } from "@bpfkit/struct-ops";
 import { backend, fdById, linkDetach, nativeBuffer, UnsupportedFeatureError } from "@bpfkit/syscall";
-import { bpfFdCount, describeKernel, openFdCount, trackCreated, waitGone, warmUpRuntimeFds } from "@bpfkit/testing";
+import { bpfFdCount, describeKernel, openFds, settledFds, trackCreated, waitGone, warmUpRuntimeFds } from "@bpfkit/testing";
 import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { runTraffic, startTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
 import { allowedCCs, availableCCs, EXAMPLE_CC, eventually, fixture } from "./support/paths.ts";
@@ -8,16 +8,16 @@ import { allowedCCs, availableCCs, EXAMPLE_CC, eventually, fixture } from "./sup
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeKernel("struct_ops maps and links", () => {
-  let fds = 0;
+  let fds: string[] = [];
   let bpfFds = 0;
   beforeAll(() => warmUpRuntimeFds());
   beforeEach(() => {
-    fds = openFdCount();
+    fds = openFds();
     bpfFds = bpfFdCount();
   });
-  afterEach(() => {
+  afterEach(async () => {
     expect(bpfFdCount()).toBe(bpfFds);
-    expect(openFdCount()).toBe(fds);
+    expect(await settledFds(fds)).toEqual(fds);
   });
 
   it("registers two congestion controls from one object; each counts only its own traffic", () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BpfError } from "@bpfkit/syscall";
-import { bpfFdCount, describeKernel, openFdCount, trackCreated, waitGone, warmUpRuntimeFds } from "@bpfkit/testing";
+import { bpfFdCount, describeKernel, openFds, settledFds, trackCreated, waitGone, warmUpRuntimeFds } from "@bpfkit/testing";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { fdById, LinkType, linkInfo, MapType, mapInfo, objectIds, ProgType, progInfo } from "@bpfkit/syscall";
 import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
@@ -26,16 +26,16 @@ function kernelIds<T>(kind: "map" | "link" | "prog", info: (fd: number) => T, ma
 }
 
 describeKernel("struct_ops congestion control, end to end", () => {
-  let fdsBefore = 0;
+  let fdsBefore: string[] = [];
   let bpfFdsBefore = 0;
   beforeAll(() => warmUpRuntimeFds());
   beforeEach(() => {
-    fdsBefore = openFdCount();
+    fdsBefore = openFds();
     bpfFdsBefore = bpfFdCount();
   });
-  afterEach(() => {
+  afterEach(async () => {
     expect(bpfFdCount()).toBe(bpfFdsBefore);
-    expect(openFdCount()).toBe(fdsBefore);
+    expect(await settledFds(fdsBefore)).toEqual(fdsBefore);
   });
 
   it("registers, carries real traffic, and leaves nothing behind", async () => {

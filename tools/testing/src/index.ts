@@ -1,4 +1,4 @@
 export { describeKernel, kernelUnavailable } from "./kernel.ts";
-export { bpfFdCount, kernelHas, openFdCount, waitGone, warmUpRuntimeFds } from "./leaks.ts";
+export { bpfFdCount, kernelHas, openFdCount, openFds, settledFds, waitGone, warmUpRuntimeFds } from "./leaks.ts";
 export { trackCreated } from "./created.ts";
 export type { CreatedIds } from "./created.ts";

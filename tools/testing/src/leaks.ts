@@ -2,9 +2,43 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
 import { type ObjectKind, fdById } from "@bpfkit/syscall";
 
-/** Open descriptors of this process, from /proc/self/fd. */
+// The runtime's own event-loop descriptors come and go on its schedule (Bun opens an eventpoll
+// and an eventfd for its first child process and closes them when idle); bpfkit opens none.
+const RUNTIME_FDS = /^anon_inode:\[(eventpoll|eventfd|timerfd|signalfd|io_uring)\]$/;
+
+/** Open descriptors of this process as "fd -> target", less the runtime's event-loop ones. */
+export function openFds(): string[] {
+  collect();
+  const out: string[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile (readdir's own descriptor, for one)
+    }
+    if (!RUNTIME_FDS.test(target)) out.push(`${fd} -> ${target}`);
+  }
+  return out;
+}
+
+/**
+ * openFds() once it equals `expected`, or as it is after `timeoutMs`. The runtime closes a child
+ * process's stdio descriptors lazily, some time after the child exits; a real leak never settles.
+ */
+export async function settledFds(expected: readonly string[], timeoutMs = 2000): Promise<string[]> {
+  const want = JSON.stringify(expected);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = openFds();
+    if (JSON.stringify(now) === want || Date.now() > deadline) return now;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** How many descriptors openFds() lists. */
 export function openFdCount(): number {
-  return readdirSync("/proc/self/fd").length;
+  return openFds().length;
 }
 
 /**
@@ -29,7 +63,12 @@ export function bpfFdCount(): number {
  * an eventpoll and an eventfd it keeps). Spawn once first, so /proc/self/fd counts compare fairly.
  */
 export function warmUpRuntimeFds(): void {
-  spawnSync(process.execPath, ["-e", "0"]);
+  spawnSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
+}
+
+/** Lets the runtime finalize what it closes on collection (a finished child's stdio, for one). */
+function collect(): void {
+  (globalThis as { Bun?: { gc(sync: boolean): void } }).Bun?.gc(true);
 }
 
 /** Does the kernel still hold an object of that kind and id? Asked by id, through the kernel. */
