@@ -7,27 +7,19 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BpfObject } from "@bpfkit/struct-ops";
-import { BpfError, MapType, mapCreate } from "@bpfkit/syscall";
+import { bpfUnavailable } from "@bpfkit/syscall";
 import { runTraffic } from "./run-traffic.ts";
 
 const OBJECT = fileURLToPath(new URL("./cc.bpf.o", import.meta.url));
 const BYTES = 16 << 20;
 const available = () => readFileSync("/proc/sys/net/ipv4/tcp_available_congestion_control", "utf8").trim().split(/\s+/);
 
-function checkPrivileges(): void {
-  try {
-    mapCreate({ type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 }).close();
-  } catch (e) {
-    if (e instanceof BpfError && (e.code === "EPERM" || e.code === "EACCES")) {
-      console.error("bpfkit demo: the kernel refused bpf() (EPERM). Run it as root, or grant CAP_BPF, CAP_SYS_ADMIN and CAP_NET_ADMIN:");
-      console.error("  sudo npm run demo");
-      process.exit(1);
-    }
-    throw e;
-  }
+const unavailable = bpfUnavailable();
+if (unavailable) {
+  console.error(`bpfkit demo: ${unavailable}. It also needs CAP_NET_ADMIN for its network namespace:`);
+  console.error("  sudo npm run demo");
+  process.exit(1);
 }
-
-checkPrivileges();
 using obj = BpfObject.open(OBJECT);
 const cc = obj.structOps("bpfkit_reno");
 console.log(`opened ${obj.name}: programs ${obj.programs.map((p) => p.name).join(", ")}`);

@@ -1,10 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describeKernel } from "@bpfkit/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeKernel, useBpffs } from "@bpfkit/testing";
+import { expect, it } from "vitest";
 import { main } from "../src/main.ts";
 import { capture } from "./support.ts";
 
@@ -12,15 +10,7 @@ const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.u
 const available = () => readFileSync("/proc/sys/net/ipv4/tcp_available_congestion_control", "utf8");
 
 describeKernel("bpfkit struct-ops against the kernel", () => {
-  let bpffs = "";
-  beforeAll(() => {
-    bpffs = mkdtempSync(join(tmpdir(), "bpfkit-cli-"));
-    spawnSync("mount", ["-t", "bpf", "bpf", bpffs]);
-  });
-  afterAll(() => {
-    spawnSync("umount", [bpffs]);
-    rmSync(bpffs, { recursive: true, force: true });
-  });
+  const bpffs = useBpffs();
 
   it("refuses to register a link map without --pin, saying why", async () => {
     const io = capture();
@@ -31,7 +21,7 @@ describeKernel("bpfkit struct-ops against the kernel", () => {
 
   it("registers, lists, dumps and unregisters a pinned link map", async () => {
     let io = capture();
-    expect(await main(["struct-ops", "register", root("examples/tcp-cc/cc.bpf.o"), "--pin", join(bpffs, "cc")], io)).toBe(0);
+    expect(await main(["struct-ops", "register", root("examples/tcp-cc/cc.bpf.o"), "--pin", join(bpffs(), "cc")], io)).toBe(0);
     expect(available()).toContain("bpfkit_reno");
 
     io = capture();
@@ -52,7 +42,7 @@ describeKernel("bpfkit struct-ops against the kernel", () => {
     io = capture();
     expect(await main(["struct-ops", "unregister", "--name", "bpfkit_reno"], io)).toBe(0);
     expect(available()).not.toContain("bpfkit_reno");
-    rmSync(join(bpffs, "cc"), { recursive: true, force: true });
+    rmSync(join(bpffs(), "cc"), { recursive: true, force: true });
   });
 
   it("registers a legacy map that stays registered until unregistered", async () => {

@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listStructOps } from "@bpfkit/struct-ops";
 import { fdById, mapDelete } from "@bpfkit/syscall";
-import { describeKernel, kernelHas, waitGone } from "@bpfkit/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeKernel, kernelHas, useBpffs, waitGone } from "@bpfkit/testing";
+import { expect, it } from "vitest";
 import { availableCCs, EXAMPLE_CC, eventually, fixture } from "./support/paths.ts";
 
 const HOLD = fileURLToPath(new URL("./support/hold.ts", import.meta.url));
@@ -23,25 +22,16 @@ function runToExit(object: string, pinDir?: string): Held {
 }
 
 describeKernel("struct_ops registrations across process lifetimes", () => {
-  let bpffs = "";
-  beforeAll(() => {
-    bpffs = mkdtempSync(join(tmpdir(), "bpfkit-bpffs-"));
-    const r = spawnSync("mount", ["-t", "bpf", "bpf", bpffs]);
-    if (r.status !== 0) throw new Error(`cannot mount a bpffs at ${bpffs}: ${r.stderr}`);
-  });
-  afterAll(() => {
-    spawnSync("umount", [bpffs]);
-    rmSync(bpffs, { recursive: true, force: true });
-  });
+  const bpffs = useBpffs();
 
   it("a pinned link outlives its process, and unpinning unregisters it", async () => {
-    const held = runToExit(EXAMPLE_CC, bpffs);
+    const held = runToExit(EXAMPLE_CC, bpffs());
     // The registering process is gone; this one sees the registration through the kernel.
     expect(availableCCs()).toContain("bpfkit_reno");
     expect(kernelHas("link", held.links[0]!)).toBe(true);
     const m = listStructOps().find((x) => x.id === held.maps[0]);
     expect(m?.links).toEqual(held.links);
-    unlinkSync(join(bpffs, "bpfkit_reno"));
+    unlinkSync(join(bpffs(), "bpfkit_reno"));
     expect(await eventually(() => !availableCCs().includes("bpfkit_reno"))).toBe(true);
     expect(await waitGone("link", held.links)).toEqual([]);
     expect(await waitGone("map", held.maps)).toEqual([]);

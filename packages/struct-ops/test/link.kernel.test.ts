@@ -1,24 +1,14 @@
 import { BpfObject, StateError, StructOpsError } from "@bpfkit/struct-ops";
 import { backend, fdById, linkDetach, nativeBuffer, UnsupportedFeatureError } from "@bpfkit/syscall";
-import { bpfFdCount, describeKernel, openFds, settledFds, trackCreated, waitGone, warmUpRuntimeFds } from "@bpfkit/testing";
-import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
+import { checkFdLeaks, describeKernel, trackCreated, waitGone } from "@bpfkit/testing";
+import { expect, it } from "vitest";
 import { runTraffic, startTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
 import { allowedCCs, availableCCs, EXAMPLE_CC, eventually, fixture } from "./support/paths.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeKernel("struct_ops maps and links", () => {
-  let fds: string[] = [];
-  let bpfFds = 0;
-  beforeAll(() => warmUpRuntimeFds());
-  beforeEach(() => {
-    fds = openFds();
-    bpfFds = bpfFdCount();
-  });
-  afterEach(async () => {
-    expect(bpfFdCount()).toBe(bpfFds);
-    expect(await settledFds(fds)).toEqual(fds);
-  });
+  checkFdLeaks();
 
   it("registers two congestion controls from one object; each counts only its own traffic", () => {
     using obj = BpfObject.open(fixture("two_cc"));

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BpfError } from "@bpfkit/syscall";
-import { bpfFdCount, describeKernel, openFds, settledFds, trackCreated, waitGone, warmUpRuntimeFds } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, trackCreated, waitGone } from "@bpfkit/testing";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { fdById, LinkType, linkInfo, MapType, mapInfo, objectIds, ProgType, progInfo } from "@bpfkit/syscall";
-import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
 
 const CC_OBJECT = fileURLToPath(new URL("../../../examples/tcp-cc/cc.bpf.o", import.meta.url));
@@ -26,17 +26,7 @@ function kernelIds<T>(kind: "map" | "link" | "prog", info: (fd: number) => T, ma
 }
 
 describeKernel("struct_ops congestion control, end to end", () => {
-  let fdsBefore: string[] = [];
-  let bpfFdsBefore = 0;
-  beforeAll(() => warmUpRuntimeFds());
-  beforeEach(() => {
-    fdsBefore = openFds();
-    bpfFdsBefore = bpfFdCount();
-  });
-  afterEach(async () => {
-    expect(bpfFdCount()).toBe(bpfFdsBefore);
-    expect(await settledFds(fdsBefore)).toEqual(fdsBefore);
-  });
+  checkFdLeaks();
 
   it("registers, carries real traffic, and leaves nothing behind", async () => {
     expect(available()).not.toContain("bpfkit_reno");

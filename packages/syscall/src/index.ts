@@ -24,5 +24,5 @@ export type { ObjectKind } from "./ids.ts";
 export { progTestRun } from "./test-run.ts";
 export type { TestRunOptions, TestRunResult } from "./test-run.ts";
 export { progAssocStructOps } from "./assoc.ts";
-export { hasProgAssocStructOps, resetProbes } from "./probe.ts";
+export { bpfUnavailable, hasProgAssocStructOps, resetProbes } from "./probe.ts";
 export { libcRaw, sys } from "./libc.ts";

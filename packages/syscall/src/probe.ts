@@ -1,6 +1,8 @@
 import { Attr } from "./attr.ts";
 import { bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
+import { errnoName } from "./errno.ts";
+import { backend, hasBackend } from "./ffi/select.ts";
 
 const cache = new Map<string, boolean>();
 
@@ -23,6 +25,22 @@ export function hasProgAssocStructOps(): boolean {
     const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(12).u32(0, 0xffffffff).u32(4, 0xffffffff).u32(8, 0));
     return !(r.ret < 0 && r.errno === 22);
   });
+}
+
+/**
+ * Can this process use bpf() at all? Creates (and closes) a tiny array map. Returns undefined
+ * when it can, else one line saying why and what to do — for tools and test gates.
+ */
+export function bpfUnavailable(): string | undefined {
+  if (!hasBackend()) return "bpf() needs an FFI: run under Bun, or Deno with --allow-ffi";
+  const r = bpfRaw(Cmd.MAP_CREATE, new Attr(16).u32(0, 2 /* ARRAY */).u32(4, 4).u32(8, 4).u32(12, 1));
+  if (r.ret >= 0) {
+    backend().call("close", [r.ret]);
+    return undefined;
+  }
+  const code = errnoName(r.errno);
+  if (code === "EPERM" || code === "EACCES") return `bpf() refused (${code}): run as root, or grant CAP_BPF and CAP_SYS_ADMIN`;
+  return `bpf() failed (${code}): is CONFIG_BPF_SYSCALL enabled?`;
 }
 
 /** Forget cached probe results (tests; or after a kernel change under a long-lived process). */

@@ -1,7 +1,6 @@
-import { describeKernel, waitGone } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { BpfError, btfInfo, btfLoad, objectIds } from "../src/index.ts";
-import { expectNoFdLeaks } from "./fd-count.ts";
 import { badIntBtf, intBtf } from "./objects.ts";
 
 function thrown(fn: () => unknown): unknown {
@@ -14,7 +13,7 @@ function thrown(fn: () => unknown): unknown {
 }
 
 describeKernel("BTF", () => {
-  expectNoFdLeaks();
+  checkFdLeaks();
 
   it("loads a hand-built blob (header + one INT) and btfInfo reports it", async () => {
     const blob = intBtf();

@@ -1,13 +1,12 @@
 import { existsSync } from "node:fs";
-import { describeKernel } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { Fd, MapType, mapCreate, mapInfo } from "../src/index.ts";
-import { expectNoFdLeaks } from "./fd-count.ts";
 
 const tinyMap = () => mapCreate({ type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
 
 describeKernel("Fd ownership", () => {
-  expectNoFdLeaks();
+  checkFdLeaks();
 
   it("close() twice is a no-op, even once the number belongs to someone else", () => {
     const a = tinyMap();

@@ -1,4 +1,4 @@
-import { describeKernel, waitGone } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import {
   BpfError,
@@ -16,14 +16,13 @@ import {
   objectIds,
   sys,
 } from "../src/index.ts";
-import { expectNoFdLeaks } from "./fd-count.ts";
 import { u32, u64 } from "./objects.ts";
 
 const readU32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getUint32(0, true);
 const readU64 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getBigUint64(0, true);
 
 describeKernel("maps", () => {
-  expectNoFdLeaks();
+  checkFdLeaks();
 
   it("create, update, lookup, next key and delete over a HASH map", () => {
     using m = mapCreate({ type: MapType.HASH, keySize: 4, valueSize: 8, maxEntries: 16, name: "kt_hash" });

@@ -1,30 +1,18 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmdirSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { describeKernel } from "@bpfkit/testing";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { checkFdLeaks, describeKernel, useBpffs } from "@bpfkit/testing";
+import { expect, it } from "vitest";
 import { BpfError, MapType, ProgType, mapCreate, mapInfo, objGet, objPin, progInfo, progLoad } from "../src/index.ts";
-import { expectNoFdLeaks } from "./fd-count.ts";
 import { RETURN_ZERO } from "./objects.ts";
 
 describeKernel("pinning on a private bpffs", () => {
   // Our own bpffs in a temp dir: nothing pinned here outlives the test or meets anyone else's pins.
-  let dir = "";
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "bpfkit-pin-"));
-    execFileSync("mount", ["-t", "bpf", "bpf", dir]);
-  });
-  afterAll(() => {
-    if (!dir) return;
-    execFileSync("umount", [dir]);
-    rmdirSync(dir);
-  });
-  expectNoFdLeaks();
+  const bpffs = useBpffs();
+  checkFdLeaks();
 
   it("OBJ_PIN then OBJ_GET reopens the same map", () => {
     using m = mapCreate({ type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1, name: "kt_pinned" });
-    const path = join(dir, "map");
+    const path = join(bpffs(), "map");
     objPin(m.value, path);
     expect(existsSync(path)).toBe(true);
     using again = objGet(path, "map");
@@ -34,7 +22,7 @@ describeKernel("pinning on a private bpffs", () => {
 
   it("OBJ_PIN then OBJ_GET reopens the same program", () => {
     using prog = progLoad({ type: ProgType.SOCKET_FILTER, insns: RETURN_ZERO, license: "GPL", name: "kt_pinprog" }).fd;
-    const path = join(dir, "prog");
+    const path = join(bpffs(), "prog");
     objPin(prog.value, path);
     using again = objGet(path, "prog");
     expect(progInfo(again.value).id).toBe(progInfo(prog.value).id);
@@ -43,18 +31,18 @@ describeKernel("pinning on a private bpffs", () => {
 
   it("pinning twice at one path is EEXIST; getting a missing path is ENOENT", () => {
     using m = mapCreate({ type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
-    const path = join(dir, "twice");
+    const path = join(bpffs(), "twice");
     objPin(m.value, path);
     expect(() => objPin(m.value, path)).toThrowError(expect.objectContaining({ code: "EEXIST", commandName: "BPF_OBJ_PIN" }));
     unlinkSync(path);
     let e: unknown;
     try {
-      objGet(join(dir, "missing"));
+      objGet(join(bpffs(), "missing"));
     } catch (err) {
       e = err;
     }
     expect(e).toBeInstanceOf(BpfError);
     expect(e).toMatchObject({ code: "ENOENT", commandName: "BPF_OBJ_GET" });
-    expect((e as BpfError).message).toContain(join(dir, "missing"));
+    expect((e as BpfError).message).toContain(join(bpffs(), "missing"));
   });
 });

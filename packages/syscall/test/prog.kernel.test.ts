@@ -1,4 +1,4 @@
-import { describeKernel, waitGone } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import {
   BpfError,
@@ -17,7 +17,6 @@ import {
   progTestRun,
   resetProbes,
 } from "../src/index.ts";
-import { expectNoFdLeaks } from "./fd-count.ts";
 import { RETURN_ZERO, UNINIT_R0 } from "./objects.ts";
 
 const loadReturnZero = (name = "kt_ret0") =>
@@ -33,7 +32,7 @@ function thrown(fn: () => unknown): unknown {
 }
 
 describeKernel("programs", () => {
-  expectNoFdLeaks();
+  checkFdLeaks();
 
   it("loads r0=0; exit and progInfo describes it", () => {
     using prog = loadReturnZero();

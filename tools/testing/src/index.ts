@@ -1,4 +1,5 @@
-export { describeKernel, kernelUnavailable } from "./kernel.ts";
-export { bpfFdCount, kernelHas, openFdCount, openFds, settledFds, waitGone, warmUpRuntimeFds } from "./leaks.ts";
 export { trackCreated } from "./created.ts";
 export type { CreatedIds } from "./created.ts";
+export { checkFdLeaks, useBpffs } from "./hooks.ts";
+export { describeKernel, kernelUnavailable } from "./kernel.ts";
+export { bpfFdCount, kernelHas, openFdCount, openFds, settledFds, waitGone, warmUpRuntimeFds } from "./leaks.ts";

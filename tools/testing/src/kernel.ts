@@ -1,19 +1,8 @@
-import { BpfError, hasBackend, MapType, mapCreate } from "@bpfkit/syscall";
+import { bpfUnavailable } from "@bpfkit/syscall";
 import { describe } from "vitest";
 
-function probe(): string | undefined {
-  if (!hasBackend()) return "bpf() needs Bun or Deno (run under `bun --bun vitest`)";
-  try {
-    mapCreate({ type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 }).close();
-    return undefined;
-  } catch (e) {
-    if (e instanceof BpfError) return `bpf() refused (${e.code}): needs root or CAP_BPF+CAP_SYS_ADMIN`;
-    throw e;
-  }
-}
-
 /** Why kernel tests cannot run here, or undefined when they can. */
-export const kernelUnavailable: string | undefined = probe();
+export const kernelUnavailable: string | undefined = bpfUnavailable();
 
 /**
  * A describe() for tests that need the real kernel. Without privileges it skips with one line

@@ -3,20 +3,9 @@
 // BPFKIT_REQUIRE_KERNEL=1.
 import v8 from "node:v8";
 import vm from "node:vm";
-import { BpfError, MapType, hasBackend, mapCreate } from "../../src/index.ts";
+import { bpfUnavailable } from "../../src/index.ts";
 
-function probe(): string | undefined {
-  if (!hasBackend()) return "no FFI backend: run deno with --allow-ffi";
-  try {
-    mapCreate({ type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 }).close();
-    return undefined;
-  } catch (e) {
-    if (e instanceof BpfError) return `bpf() refused (${e.code}): needs root or CAP_BPF+CAP_SYS_ADMIN`;
-    throw e;
-  }
-}
-
-const unavailable = probe();
+const unavailable = bpfUnavailable();
 const required = Deno.env.get("BPFKIT_REQUIRE_KERNEL") === "1";
 let told = false;
 
