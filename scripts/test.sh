@@ -11,6 +11,8 @@ step() { echo; echo "=== $*"; "$@" || status=1; }
 
 step bash scripts/system-deps.sh
 step turbo run typecheck lint --output-logs=errors-only
+step tsc -p examples/tsconfig.json
+step tsc -p tests/vm/tsconfig.json --noEmit
 step bun --bun vitest run --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json
 step deno test --allow-all --config deno.json packages/syscall/test/deno/ packages/struct-ops/test/deno/
 step bun tests/vm/run.ts
