@@ -123,7 +123,7 @@ export class BpfObject implements Disposable {
       this.#load(options);
       this.#state = "loaded";
     } catch (e) {
-      this.#release();
+      this.#release(); // nothing is registered during load: only fds to close
       throw e;
     }
   }
@@ -274,13 +274,17 @@ export class BpfObject implements Disposable {
     return links;
   }
 
-  #release(): void {
-    // Links first (unregister), then programs and maps, then BTF.
+  /**
+   * Links first (unregister), then programs and maps, then BTF. A failure to unregister does not
+   * stop the rest from being released; it is returned so the caller hears of it.
+   */
+  #release(): unknown {
+    let failure: unknown;
     for (const l of this.#links.splice(0)) {
       try {
         l.close();
-      } catch {
-        // An already-gone registration must not stop the rest from being released.
+      } catch (e) {
+        failure ??= e;
       }
     }
     for (const p of this.#o.programs) p.close();
@@ -289,13 +293,19 @@ export class BpfObject implements Disposable {
     this.#moduleBtf.clear();
     this.#btfFd?.close();
     this.#btfFd = undefined;
+    return failure;
   }
 
-  /** Unregisters what attach() registered (unless disconnected or pinned) and closes every fd. */
+  /**
+   * Unregisters what attach() registered (unless disconnected or pinned) and closes every fd.
+   * Every fd is closed even when unregistering fails; that failure is then thrown (a legacy map
+   * whose value the kernel would not delete stays registered: see `bpfkit struct-ops unregister`).
+   */
   close(): void {
     if (this.#state === "closed") return;
-    this.#release();
     this.#state = "closed";
+    const failure = this.#release();
+    if (failure) throw failure;
   }
 
   [Symbol.dispose](): void {
