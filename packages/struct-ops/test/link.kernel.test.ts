@@ -1,5 +1,5 @@
 import { BpfObject, StateError, StructOpsError } from "@bpfkit/struct-ops";
-import { backend, fdById, linkDetach, nativeBuffer, UnsupportedFeatureError } from "@bpfkit/syscall";
+import { BpfError, backend, fdById, linkDetach, nativeBuffer, ProgFlags, UnsupportedFeatureError } from "@bpfkit/syscall";
 import { checkFdLeaks, describeKernel, trackCreated, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { runTraffic, startTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
@@ -162,8 +162,37 @@ describeKernel("struct_ops maps and links", () => {
       a.setBigUint64(8 * (i + 1), x, true);
     });
     expect(obj.program("dummy_test_2").testRun({ ctxIn: args }).retval | 0).toBe(3 + 40 + 500 + 6000);
+    // SEC("struct_ops.s") loads sleepable: the kernel takes it in test_sleepable...
+    view.setInt32(0, 41, true);
+    const one = nativeBuffer(8);
+    new DataView(one.buffer).setBigUint64(0, backend().address(state), true);
+    expect(obj.program("dummy_sleepable").testRun({ ctxIn: one }).retval | 0).toBe(42);
     // bpf_dummy_ops exists only for test runs: registering it is refused, with a hint saying so.
     expect(() => obj.attach()).toThrow(/does not allow registering bpf_dummy_ops/);
+  });
+
+  it("loads SEC(\"struct_ops.s\") programs sleepable: the kernel refuses them in non-sleepable members", () => {
+    const obj = BpfObject.open(fixture("dummy_ops"));
+    try {
+      expect(obj.program("dummy_sleepable").flags & ProgFlags.SLEEPABLE).toBe(ProgFlags.SLEEPABLE);
+      const ops = obj.structOps("dummy");
+      ops.setProgram("test_1", obj.program("dummy_sleepable"));
+      ops.setProgram("test_sleepable", undefined);
+      obj.program("dummy_test_1").autoload = false;
+      let err: unknown;
+      try {
+        obj.load();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(BpfError);
+      expect((err as BpfError).commandName).toBe("BPF_PROG_LOAD");
+      expect((err as Error).message).toContain('program "dummy_sleepable"');
+      // The kernel's own member check: sleepable programs only in test_sleepable.
+      expect((err as BpfError).log).toMatch(/attach to unsupported member test_1 of struct bpf_dummy_ops/);
+    } finally {
+      obj.close();
+    }
   });
 
   it("association needs Linux 7.0: this kernel gets UnsupportedFeatureError, and struct_ops programs are refused", async () => {
