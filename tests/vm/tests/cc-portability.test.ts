@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { Btf } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
 import { BpfObject, kernelBtf } from "@bpfkit/struct-ops";
-import { runTraffic } from "/repo/examples/tcp-cc/run-traffic.ts";
+import { runTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
 
 const inVm = process.env.BPFKIT_VM === "1";
 const CC = "/repo/examples/tcp-cc/cc.bpf.o";
