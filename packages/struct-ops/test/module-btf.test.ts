@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { Btf, Kind } from "@bpfkit/btf";
+import { parseElf } from "@bpfkit/elf";
+import { StructOpsError } from "@bpfkit/struct-ops";
+import { afterEach, describe, expect, it } from "vitest";
+import { setKernelBtf, setModuleBtfs } from "../src/kernel-btf.ts";
+import { findKernelStructOps } from "../src/kernel-struct-ops.ts";
+import { fixture } from "./support/paths.ts";
+import { moduleSplitBtf } from "./support/split-btf.ts";
+
+// Neither the development host nor the 7.x VM guest loads kernel modules, so module BTF is
+// covered here: split BTF built over a committed object's BTF, standing in for vmlinux.
+const base = Btf.parse(parseElf(new Uint8Array(readFileSync(fixture("two_cc")))).section(".BTF")!.data);
+const split = Btf.parse(moduleSplitBtf(base), { base });
+
+describe("split (module) BTF over a base", () => {
+  it("numbers its types after the base's and resolves through base types", () => {
+    expect(split.firstId).toBe(base.lastId + 1);
+    const ops = split.find("bpfkit_mod_ops", Kind.STRUCT)!;
+    expect(ops).toBeGreaterThan(base.lastId);
+    expect(split.members(ops).map((m) => [m.name, m.bitOffset / 8])).toEqual([
+      ["run", 0],
+      ["name", 8],
+      ["flags", 24],
+    ]);
+    // A member typed with a base typedef, and a function pointer to a base struct.
+    const flags = split.member(ops, "flags")!;
+    expect(split.sizeOf(flags.type)).toBe(4);
+    expect(split.nameOf(flags.type)).toBe("__u32");
+    const proto = split.funcProtoOfPointer(split.member(ops, "run")!.type)!;
+    const param = split.type(proto);
+    expect(param.kind === "FUNC_PROTO" && split.nameOf(split.resolve(split.sizeOrType(param.params[0]!.type)))).toBe("sock");
+    expect(split.sizeOf(split.find("bpf_struct_ops_bpfkit_mod_ops", "STRUCT")!)).toBe(96);
+  });
+
+  it("looks names up in the base first, then in the module", () => {
+    expect(split.find("sock", "STRUCT")).toBe(base.find("sock", "STRUCT"));
+    expect(split.findAll("sock", "STRUCT")).toEqual([base.find("sock", "STRUCT")]);
+    expect(base.find("bpfkit_mod_ops", "STRUCT")).toBeUndefined();
+  });
+});
+
+describe("struct_ops types defined by a module", () => {
+  afterEach(() => {
+    setKernelBtf(undefined);
+    setModuleBtfs(undefined);
+  });
+
+  it("are found in module BTF when vmlinux lacks them, with the module named", () => {
+    setKernelBtf(base);
+    setModuleBtfs([{ name: "bpfkit_mod", btf: split }]);
+    const k = findKernelStructOps("bpfkit_mod_ops", "my_ops");
+    expect(k.module).toBe("bpfkit_mod");
+    expect(k.btf).toBe(split);
+    expect(k.typeId).toBe(split.find("bpfkit_mod_ops", "STRUCT"));
+    expect(k.valueTypeId).toBe(split.find("bpf_struct_ops_bpfkit_mod_ops", "STRUCT"));
+    // The ops struct's place in the value is found by its type, not assumed.
+    expect(k.dataOffset).toBe(64);
+    expect(k.valueSize).toBe(96);
+  });
+
+  it("a struct with no bpf_struct_ops_ value type in vmlinux or any module is not-struct-ops", () => {
+    setKernelBtf(base);
+    setModuleBtfs([{ name: "bpfkit_mod", btf: split }]);
+    // tcp_congestion_ops is in this base (an object's BTF), without a value type anywhere.
+    let err: unknown;
+    try {
+      findKernelStructOps("tcp_congestion_ops", "cc");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StructOpsError);
+    expect((err as StructOpsError).rule).toBe("not-struct-ops");
+  });
+
+  it("a type no module has is an unknown-kernel-type refusal", () => {
+    setKernelBtf(base);
+    setModuleBtfs([{ name: "bpfkit_mod", btf: split }]);
+    let err: unknown;
+    try {
+      findKernelStructOps("nosuch_ops", "m");
+    } catch (e) {
+      err = e;
+    }
+    expect((err as StructOpsError).rule).toBe("unknown-kernel-type");
+  });
+});
