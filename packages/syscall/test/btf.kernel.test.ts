@@ -1,16 +1,7 @@
-import { checkFdLeaks, describeKernel, waitGone } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, thrown, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { BpfError, btfInfo, btfLoad, objectIds } from "../src/index.ts";
 import { badIntBtf, intBtf } from "./objects.ts";
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
 
 describeKernel("BTF", () => {
   checkFdLeaks();

@@ -1,4 +1,4 @@
-import { checkFdLeaks, describeKernel, waitGone } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, thrown, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import {
   BpfError,
@@ -21,15 +21,6 @@ import { RETURN_ZERO, UNINIT_R0 } from "./objects.ts";
 
 const loadReturnZero = (name = "kt_ret0") =>
   progLoad({ type: ProgType.SOCKET_FILTER, insns: RETURN_ZERO, license: "GPL", name }).fd;
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
 
 describeKernel("programs", () => {
   checkFdLeaks();
