@@ -5,6 +5,7 @@ import { type Fd, btfLoad, MapFlags, mapCreate, mapFreeze, mapUpdate, progAssocS
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { kernelBtf, openModuleBtf } from "./kernel-btf.ts";
+import { prototypeMismatch } from "./kfunc.ts";
 import type { Link } from "./link.ts";
 import { type LinkContext, linkProgram } from "./linker.ts";
 import type { BpfMap } from "./map.ts";
@@ -165,9 +166,19 @@ export class BpfObject implements Disposable {
       dataMaps: new Map(o.dataMaps.filter((m) => m.autocreate).map((m) => [o.elf.section(m.section)!.index, m])),
       ext: o.ext,
       kfunc: (name, program) => {
-        const id = kernelBtf().find(name, Kind.FUNC);
+        const kb = kernelBtf();
+        const id = kb.find(name, Kind.FUNC);
         if (id === undefined) {
           throw new ObjectError(this.name, `kfunc "${name}" is not in the kernel's BTF (not exported by this kernel, or in a module)`, { subject: `program "${program}"` });
+        }
+        const local = o.btf?.find(name, Kind.FUNC);
+        const why = local === undefined ? undefined : prototypeMismatch(o.btf!, o.btf!.sizeOrType(local), kb, kb.sizeOrType(id));
+        if (why) {
+          throw new ObjectError(
+            this.name,
+            `kfunc "${name}" is declared unlike the kernel's: ${why}; declare it as the kernel does (vmlinux.h has the kernel's types)`,
+            { subject: `program "${program}"` },
+          );
         }
         return { id, fdIndex: 0 };
       },

@@ -1,5 +1,5 @@
 import { BpfObject, ObjectError, StructOpsError } from "@bpfkit/struct-ops";
-import { describeKernel } from "@bpfkit/testing";
+import { describeKernel, trackCreated, waitGone } from "@bpfkit/testing";
 import { describe, expect, it } from "vitest";
 import { availableCCs, fixture } from "./support/paths.ts";
 
@@ -93,4 +93,25 @@ describe("function slots must hold struct_ops programs", () => {
     expect(e.rule).toBe("not-struct-ops-program");
     expect(e.member).toBe("init");
   });
+});
+
+describeKernel("kfunc externs are checked against the kernel's prototypes", () => {
+  const cases: [variable: string, message: RegExp][] = [
+    ["uses_extra", /kfunc "tcp_reno_ssthresh" is declared unlike the kernel's: it takes 2 parameter\(s\) here but 1 in the kernel/],
+    ["uses_fwd", /kfunc "tcp_reno_undo_cwnd" .*parameter 1 \(sk\) \(pointed to\) is FWD tcp_sock here but STRUCT sock in the kernel/],
+  ];
+  for (const [variable, message] of cases) {
+    it(`refuses ${variable} before the kernel sees the program, releasing what load created`, async () => {
+      const obj = BpfObject.open(fixture("bad_kfunc"));
+      obj.structOps(variable).autocreate = true;
+      const { ids, error } = trackCreated(() => obj.load());
+      obj.close();
+      expect(error).toBeInstanceOf(ObjectError);
+      expect((error as ObjectError).subject).toMatch(/^program "/);
+      expect((error as Error).message).toMatch(message);
+      expect(ids.prog).toEqual([]); // refused before PROG_LOAD
+      expect(await waitGone("map", ids.map)).toEqual([]);
+      expect(await waitGone("btf", ids.btf)).toEqual([]);
+    });
+  }
 });
