@@ -37,6 +37,18 @@ describe("opening bad input", () => {
     expect(seen.size).toBeGreaterThan(1);
   });
 
+  it("refuses a big-endian object on this little-endian machine, saying how to rebuild", () => {
+    const be = new Uint8Array(readFileSync(fileURLToPath(new URL("../../../fixtures/cc.bpfeb.o", import.meta.url))));
+    let err: unknown;
+    try {
+      BpfObject.fromBytes(be, { name: "cc.bpfeb" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ObjectError);
+    expect((err as Error).message).toMatch(/big-endian but this machine is little-endian; rebuild with clang -target bpf/);
+  });
+
   it("refuses an ELF file that is not a BPF object", () => {
     // The same object with e_machine set to x86-64 (62).
     const x86 = CC.slice();

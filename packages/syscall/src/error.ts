@@ -21,7 +21,7 @@ export class BpfError extends Error {
     const hint = opts.hint ?? defaultHint(command, errno);
     const what = opts.context ? `${cmdName(command)} (${opts.context})` : cmdName(command);
     let message = `${what} failed: ${code} (${errno}): ${hint}`;
-    if (opts.log) message += `\n--- kernel log ---\n${opts.log}`;
+    if (opts.log) message += `\n--- kernel log ---\n${logTail(opts.log)}`;
     super(message);
     this.command = command;
     this.commandName = cmdName(command);
@@ -30,6 +30,19 @@ export class BpfError extends Error {
     this.hint = hint;
     this.log = opts.log;
   }
+}
+
+/** Lines of a kernel log kept in an error message; the whole log stays in BpfError.log. */
+const LOG_TAIL_LINES = 30;
+
+/**
+ * The end of a verifier or BTF log, where the kernel says what it refused and, with line info,
+ * which source line: a large program's full log runs to thousands of lines.
+ */
+export function logTail(log: string, lines: number = LOG_TAIL_LINES): string {
+  const all = log.split("\n");
+  if (all.length <= lines) return log;
+  return [`... ${all.length - lines} earlier lines in BpfError.log ...`, ...all.slice(-lines)].join("\n");
 }
 
 export function defaultHint(command: number, errno: number): string {

@@ -90,3 +90,20 @@ describe("BpfError", () => {
     expect(new BpfError(Cmd.PROG_LOAD, 1, { hint: "try sudo" }).hint).toBe("try sudo");
   });
 });
+
+describe("verifier logs in messages", () => {
+  it("keeps the tail of a long log in the message and all of it in .log", () => {
+    const log = Array.from({ length: 100 }, (_, i) => `${i}: insn ${i}`).join("\n");
+    const e = new BpfError(Cmd.PROG_LOAD, 13, { log });
+    expect(e.log).toBe(log);
+    expect(e.message).toContain("99: insn 99");
+    expect(e.message).toContain("70 earlier lines in BpfError.log");
+    expect(e.message).not.toContain("\n0: insn 0\n");
+  });
+
+  it("keeps a short log whole", () => {
+    const e = new BpfError(Cmd.PROG_LOAD, 13, { log: "0: r0 = 0\nR0 !read_ok" });
+    expect(e.message).toContain("0: r0 = 0\nR0 !read_ok");
+  });
+});
+
