@@ -8,3 +8,4 @@ export { FuncLinkage, IntEncoding, Kind, VarLinkage, kindName } from "./kind.ts"
 export type { KindName } from "./kind.ts";
 export { BtfPatch } from "./patch.ts";
 export type * from "./types.ts";
+export { dumpRaw } from "./dump/raw.ts";

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { setKernelBtf, setModuleBtfs } from "../src/kernel-btf.ts";
 import { findKernelStructOps } from "../src/kernel-struct-ops.ts";
 import { fixture } from "./support/paths.ts";
-import { moduleSplitBtf } from "./support/split-btf.ts";
+import { moduleSplitBtf } from "@bpfkit/testing";
 
 // Neither the development host nor the 7.x VM guest loads kernel modules, so module BTF is
 // covered here: split BTF built over a committed object's BTF, standing in for vmlinux.

@@ -4,3 +4,4 @@ export { checkFdLeaks, useBpffs } from "./hooks.ts";
 export { describeKernel, kernelUnavailable } from "./kernel.ts";
 export { bpfFdCount, kernelHas, openFdCount, openFds, settledFds, waitGone, warmUpRuntimeFds } from "./leaks.ts";
 export { thrown } from "./thrown.ts";
+export { moduleSplitBtf } from "./split-btf.ts";

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { Btf, dumpRaw } from "@bpfkit/btf";
+import { parseElf } from "@bpfkit/elf";
+import { UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+/**
+ * BTF from a file: an object's .BTF section, raw BTF, or a kernel module's split BTF (a file
+ * beside /sys/kernel/btf/vmlinux), parsed over its base.
+ */
+export function loadBtfFile(path: string, basePath?: string): Btf {
+  const bytes = new Uint8Array(readFileSync(path));
+  if (ELF_MAGIC.every((b, i) => bytes[i] === b)) {
+    const sec = parseElf(bytes).section(".BTF");
+    if (!sec) throw new UsageError(`${path} has no .BTF section (compile with clang -g)`);
+    return Btf.parse(sec.data);
+  }
+  const inKernelDir = dirname(path) === "/sys/kernel/btf" && basename(path) !== "vmlinux";
+  const base = basePath ?? (inKernelDir ? "/sys/kernel/btf/vmlinux" : undefined);
+  return Btf.parse(bytes, base ? { base: loadBtfFile(base) } : {});
+}
+
+const dump: Command = {
+  name: "btf dump",
+  usage: "btf dump FILE [--format raw] [--base FILE]",
+  summary: "print BTF types (raw: byte for byte what `bpftool btf dump file FILE format raw` prints)",
+  options: { format: { type: "string" }, base: { type: "string" } },
+  run(args, io) {
+    const [path] = args.positionals;
+    if (!path) throw new UsageError("missing FILE");
+    const format = (args.values.format as string | undefined) ?? "raw";
+    if (format !== "raw") throw new UsageError(`format "${format}" is not available yet; use raw`);
+    const text = dumpRaw(loadBtfFile(path, args.values.base as string | undefined));
+    io.out(text.endsWith("\n") ? text.slice(0, -1) : text);
+    return 0;
+  },
+};
+
+export const btfCommands: readonly Command[] = [dump];
