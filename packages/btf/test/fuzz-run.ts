@@ -1,19 +1,8 @@
+import { rng } from "../../../tools/testing/src/rng.ts";
 import { Btf } from "../src/btf.ts";
 import { dumpRaw } from "../src/dump/raw.ts";
 import { BtfError } from "../src/error.ts";
 import { parseBtfExt } from "../src/ext.ts";
-
-/** A small deterministic PRNG (mulberry32), so every failure replays from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIAL = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff];
 

@@ -2,6 +2,7 @@
 // relocation must either succeed or throw ElfError, for any damage. The PRNG
 // is seeded, so a failure names a case that reproduces exactly.
 import { expect, it } from "vitest";
+import { rng } from "../../../tools/testing/src/rng.ts";
 import { ElfError, parseElf } from "../src/index.ts";
 import { buildElf, relocationTable, symbolTable, Writer } from "./build-elf.ts";
 import { type FixtureName, fixture } from "./fixtures.ts";
@@ -10,17 +11,7 @@ import { touchAll } from "./helpers.ts";
 const CASES = 12_000;
 const SEED = 0x5eed_e1f;
 
-/** mulberry32: tiny, fast, and good enough to spread mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = rng;
 
 /** Byte ranges holding structure (header, section headers, symbols, relocations): most mutations land there. */
 function structuralRanges(bytes: Uint8Array): [number, number][] {
