@@ -9,3 +9,4 @@ export type { KindName } from "./kind.ts";
 export { BtfPatch } from "./patch.ts";
 export type * from "./types.ts";
 export { dumpRaw } from "./dump/raw.ts";
+export { dumpJson } from "./dump/json.ts";

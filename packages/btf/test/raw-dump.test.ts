@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Btf, dumpRaw } from "@bpfkit/btf";
+import { Btf, dumpJson, dumpRaw } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
 import { moduleSplitBtf } from "@bpfkit/testing";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,3 +56,37 @@ describe.skipIf(!haveBpftool)("raw dump is byte-identical to bpftool's", () => {
     expect(ours.startsWith(`[${base.lastId + 1}] `)).toBe(true);
   });
 });
+
+/**
+ * bpftool's JSON with its one known flaw undone: it sign-extends unsigned 32-bit ENUM values
+ * past 2^31 (0xefffffff comes out as 18446744073441116159; its raw format prints 4026531839).
+ * Type objects are split at `},{"id":`, which no nested object contains.
+ */
+function bpftoolJson(...args: string[]): string {
+  const text = bpftool("-j", ...args);
+  return text
+    .split('},{"id":')
+    .map((chunk) =>
+      chunk.includes('"kind":"ENUM","') && chunk.includes('"encoding":"UNSIGNED"')
+        ? chunk.replace(/"val":(\d{19,20})/g, (_, v: string) => `"val":${BigInt(v) - (1n << 64n) + (1n << 32n)}`)
+        : chunk,
+    )
+    .join('},{"id":');
+}
+
+describe.skipIf(!haveBpftool)("JSON dump has bpftool's -j shape", () => {
+  it("for the running kernel's BTF", () => {
+    if (!existsSync("/sys/kernel/btf/vmlinux")) return expect.fail("this kernel has no /sys/kernel/btf/vmlinux");
+    const ours = `${dumpJson(Btf.parse(new Uint8Array(readFileSync("/sys/kernel/btf/vmlinux"))))}\n`;
+    const theirs = bpftoolJson("btf", "dump", "file", "/sys/kernel/btf/vmlinux");
+    expect(ours.length).toBe(theirs.length);
+    expect(ours === theirs).toBe(true);
+  });
+
+  for (const path of objects()) {
+    it(`for ${path.slice(root("").length)}`, () => {
+      expect(`${dumpJson(objectBtf(path))}\n`).toBe(bpftoolJson("btf", "dump", "file", path));
+    });
+  }
+});
+

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { Btf, dumpRaw } from "@bpfkit/btf";
+import { Btf, dumpJson, dumpRaw } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
 import { UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -25,15 +25,16 @@ export function loadBtfFile(path: string, basePath?: string): Btf {
 
 const dump: Command = {
   name: "btf dump",
-  usage: "btf dump FILE [--format raw] [--base FILE]",
-  summary: "print BTF types (raw: byte for byte what `bpftool btf dump file FILE format raw` prints)",
+  usage: "btf dump FILE [--format raw|json] [--base FILE]",
+  summary: "print BTF types: raw and json are byte for byte what bpftool prints (`format raw`, `-j`)",
   options: { format: { type: "string" }, base: { type: "string" } },
   run(args, io) {
     const [path] = args.positionals;
     if (!path) throw new UsageError("missing FILE");
     const format = (args.values.format as string | undefined) ?? "raw";
-    if (format !== "raw") throw new UsageError(`format "${format}" is not available yet; use raw`);
-    const text = dumpRaw(loadBtfFile(path, args.values.base as string | undefined));
+    if (format !== "raw" && format !== "json") throw new UsageError(`format "${format}" is not available yet; use raw or json`);
+    const btf = loadBtfFile(path, args.values.base as string | undefined);
+    const text = format === "json" ? dumpJson(btf) : dumpRaw(btf);
     io.out(text.endsWith("\n") ? text.slice(0, -1) : text);
     return 0;
   },
