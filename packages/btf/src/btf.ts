@@ -1,3 +1,4 @@
+import { decodeType } from "./decode.ts";
 import { BtfError } from "./error.ts";
 import { type BtfHeader, readHeader } from "./header.ts";
 import { NameIndex } from "./name-index.ts";
@@ -34,6 +35,7 @@ export class Btf {
   readonly #offsets: Uint32Array;
   #names: NameIndex | undefined;
   readonly #cache = new Map<number, BtfType>();
+  readonly #aligns = new Map<number, number>();
 
   private constructor(bytes: Uint8Array, base: Btf | undefined) {
     this.bytes = bytes;
@@ -57,20 +59,24 @@ export class Btf {
 
   #index(): Uint32Array {
     const { typeStart, typeLen } = this.header;
+    // Every type is at least 12 bytes: this bounds the count without trusting any field.
+    const offsets = new Uint32Array(Math.floor(typeLen / 12));
+    // Kernel BTF is host-order and word-aligned: scan it as words, in one tight loop (the
+    // kernel's 126k types take a few milliseconds before the JIT has warmed up).
+    const abs = this.bytes.byteOffset + typeStart;
+    if (this.#le === hostLittleEndian && abs % 4 === 0) {
+      const n = scanWords(new Uint32Array(this.bytes.buffer, abs, typeLen >>> 2), offsets, typeStart);
+      if (n >= 0) return offsets.slice(0, n);
+    }
+    // Other byte orders and alignments, and corrupt input (for the precise error).
     const end = typeStart + typeLen;
     const v = this.#view;
     const le = this.#le;
-    // Every type is at least 12 bytes: this bounds the count without trusting any field.
-    const offsets = new Uint32Array(Math.floor(typeLen / 12));
-    // Kernel BTF is host-order and word-aligned: read it as words (much faster before the JIT
-    // warms up than DataView calls); anything else goes through the DataView.
-    const abs = this.bytes.byteOffset + typeStart;
-    const words = le && hostLittleEndian && abs % 4 === 0 ? new Uint32Array(this.bytes.buffer, abs, typeLen >>> 2) : undefined;
     let n = 0;
     let off = typeStart;
     while (off < end) {
       if (end - off < 12) throw new BtfError("BTF type record cut short by the end of the type section", { typeId: this.firstId + n, offset: off });
-      const info = words ? words[(off - typeStart + 4) >>> 2]! : v.getUint32(off + 4, le);
+      const info = v.getUint32(off + 4, le);
       const kind = (info >>> 24) & 0x1f;
       const vlen = info & 0xffff;
       const extra = extraSize(kind, vlen);
@@ -151,6 +157,20 @@ export class Btf {
     return o.#view.getUint32(o.#local(id) + 8, o.#le);
   }
 
+  /**
+   * Word `index` of type `id`'s record, unsigned: 0 name offset, 1 info, 2 size or type, then
+   * the kind's data (for a STRUCT, member i's type is word 4 + 3i). For readers that walk
+   * references without decoding names.
+   */
+  word(id: number, index: number): number {
+    const o = this.#owner(id);
+    const off = o.#local(id);
+    const info = o.#view.getUint32(off + 4, o.#le);
+    const words = 3 + (extraSize((info >>> 24) & 0x1f, info & 0xffff) ?? 0) / 4;
+    if (!Number.isInteger(index) || index < 0 || index >= words) throw new BtfError(`type has no word ${index} (its record has ${words})`, { typeId: id });
+    return o.#view.getUint32(off + index * 4, o.#le);
+  }
+
   /** Type name ("" for anonymous types; "void" for 0). */
   nameOf(id: number): string {
     if (id === 0) return "void";
@@ -181,93 +201,7 @@ export class Btf {
     const off = this.#local(id);
     const v = this.#view;
     const le = this.#le;
-    const info = v.getUint32(off + 4, le);
-    const kind = (info >>> 24) & 0x1f;
-    const vlen = info & 0xffff;
-    const kflag = info >>> 31 === 1;
-    const st = v.getUint32(off + 8, le);
-    const name = this.strings.get(v.getUint32(off, le), id);
-    const x = off + 12;
-    const str = (o: number) => this.strings.get(v.getUint32(o, le), id);
-    switch (kind) {
-      case Kind.INT: {
-        const d = v.getUint32(x, le);
-        return { id, kind: "INT", name, size: st, encoding: (d >>> 24) & 0x0f, bitOffset: (d >>> 16) & 0xff, bits: d & 0xff };
-      }
-      case Kind.PTR:
-        return { id, kind: "PTR", name, type: st };
-      case Kind.ARRAY:
-        return { id, kind: "ARRAY", name, elemType: v.getUint32(x, le), indexType: v.getUint32(x + 4, le), nelems: v.getUint32(x + 8, le) };
-      case Kind.STRUCT:
-      case Kind.UNION: {
-        const members: BtfMember[] = new Array(vlen);
-        for (let i = 0; i < vlen; i++) {
-          const m = x + i * 12;
-          const raw = v.getUint32(m + 8, le);
-          members[i] = {
-            name: str(m),
-            type: v.getUint32(m + 4, le),
-            bitOffset: kflag ? raw & 0xffffff : raw,
-            bitfieldSize: kflag ? raw >>> 24 : 0,
-          };
-        }
-        return { id, kind: kind === Kind.STRUCT ? "STRUCT" : "UNION", name, size: st, members };
-      }
-      case Kind.ENUM: {
-        const values = [];
-        for (let i = 0; i < vlen; i++) {
-          const e = x + i * 8;
-          values.push({ name: str(e), value: kflag ? v.getInt32(e + 4, le) : v.getUint32(e + 4, le) });
-        }
-        return { id, kind: "ENUM", name, size: st, signed: kflag, values };
-      }
-      case Kind.ENUM64: {
-        const values = [];
-        for (let i = 0; i < vlen; i++) {
-          const e = x + i * 12;
-          const lo = BigInt(v.getUint32(e + 4, le));
-          const hi = BigInt(v.getUint32(e + 8, le));
-          const u = (hi << 32n) | lo;
-          values.push({ name: str(e), value: kflag ? BigInt.asIntN(64, u) : u });
-        }
-        return { id, kind: "ENUM64", name, size: st, signed: kflag, values };
-      }
-      case Kind.FWD:
-        return { id, kind: "FWD", name, union: kflag };
-      case Kind.TYPEDEF:
-        return { id, kind: "TYPEDEF", name, type: st };
-      case Kind.VOLATILE:
-        return { id, kind: "VOLATILE", name, type: st };
-      case Kind.CONST:
-        return { id, kind: "CONST", name, type: st };
-      case Kind.RESTRICT:
-        return { id, kind: "RESTRICT", name, type: st };
-      case Kind.TYPE_TAG:
-        return { id, kind: "TYPE_TAG", name, type: st };
-      case Kind.FUNC:
-        return { id, kind: "FUNC", name, type: st, linkage: vlen };
-      case Kind.FUNC_PROTO: {
-        const params = [];
-        for (let i = 0; i < vlen; i++) params.push({ name: str(x + i * 8), type: v.getUint32(x + i * 8 + 4, le) });
-        return { id, kind: "FUNC_PROTO", name, returnType: st, params };
-      }
-      case Kind.VAR:
-        return { id, kind: "VAR", name, type: st, linkage: v.getUint32(x, le) };
-      case Kind.DATASEC: {
-        const vars = [];
-        for (let i = 0; i < vlen; i++) {
-          const s = x + i * 12;
-          vars.push({ type: v.getUint32(s, le), offset: v.getUint32(s + 4, le), size: v.getUint32(s + 8, le) });
-        }
-        return { id, kind: "DATASEC", name, size: st, vars };
-      }
-      case Kind.FLOAT:
-        return { id, kind: "FLOAT", name, size: st };
-      case Kind.DECL_TAG:
-        return { id, kind: "DECL_TAG", name, type: st, componentIdx: v.getInt32(x, le) };
-      default:
-        throw new BtfError(`unknown BTF kind ${kind}`, { typeId: id, offset: off });
-    }
+    return decodeType(id, (i) => v.getUint32(off + i * 4, le), (o) => this.strings.get(o, id));
   }
 
   /**
@@ -293,12 +227,22 @@ export class Btf {
     if (!this.#names) {
       const v = this.#view;
       const le = this.#le;
-      const nameOffs = new Uint32Array(this.#offsets.length);
-      const kinds = new Uint8Array(this.#offsets.length);
-      for (let i = 0; i < nameOffs.length; i++) {
-        const off = this.#offsets[i]!;
-        nameOffs[i] = v.getUint32(off, le);
-        kinds[i] = (v.getUint32(off + 4, le) >>> 24) & 0x1f;
+      const offs = this.#offsets;
+      const nameOffs = new Uint32Array(offs.length);
+      const kinds = new Uint8Array(offs.length);
+      const b = this.bytes;
+      if (le === hostLittleEndian && b.byteOffset % 4 === 0 && this.header.typeStart % 4 === 0) {
+        const words = new Uint32Array(b.buffer, b.byteOffset, b.byteLength >>> 2);
+        for (let i = 0; i < offs.length; i++) {
+          const w = offs[i]! >>> 2;
+          nameOffs[i] = words[w]!;
+          kinds[i] = (words[w + 1]! >>> 24) & 0x1f;
+        }
+      } else {
+        for (let i = 0; i < offs.length; i++) {
+          nameOffs[i] = v.getUint32(offs[i]!, le);
+          kinds[i] = (v.getUint32(offs[i]! + 4, le) >>> 24) & 0x1f;
+        }
       }
       this.#names = new NameIndex(this.strings, nameOffs, kinds, this.firstId);
     }
@@ -358,7 +302,7 @@ export class Btf {
     throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id });
   }
 
-  /** Natural alignment in bytes of type `id`. */
+  /** Alignment in bytes of type `id` as a C compiler lays it out (1 for packed records). */
   alignOf(id: number): number {
     return this.#alignOf(id, 0);
   }
@@ -374,7 +318,7 @@ export class Btf {
         case Kind.ENUM:
         case Kind.ENUM64:
         case Kind.FLOAT:
-          return Math.min(PTR_SIZE, this.sizeOrType(id));
+          return Math.max(1, Math.min(PTR_SIZE, this.sizeOrType(id)));
         case Kind.PTR:
           return PTR_SIZE;
         case Kind.ARRAY:
@@ -382,8 +326,23 @@ export class Btf {
           continue;
         case Kind.STRUCT:
         case Kind.UNION: {
+          // Remembered: records share members, and without it nested records cost exponential time.
+          const known = this.#aligns.get(id);
+          if (known !== undefined) return known;
+          // A bitfield's declared type counts too (`u64 x: 3` makes a struct 8-byte aligned). A
+          // member off its natural alignment, or a size that is no multiple of the alignment,
+          // means the record was packed: then it aligns to 1, as a compiler sees it.
           let a = 1;
-          for (const m of this.members(id)) if (m.bitfieldSize === 0) a = Math.max(a, this.#alignOf(m.type, depth + 1));
+          for (const m of this.members(id)) {
+            const ma = this.#alignOf(m.type, depth + 1);
+            if (m.bitfieldSize === 0 && m.bitOffset % (8 * ma) !== 0) {
+              a = 0;
+              break;
+            }
+            a = Math.max(a, ma);
+          }
+          a = a !== 0 && this.sizeOrType(id) % a === 0 ? a : 1;
+          this.#aligns.set(id, a);
           return a;
         }
         default:
@@ -421,4 +380,37 @@ export class Btf {
   *ids(): IterableIterator<number> {
     for (let id = this.firstId; id <= this.lastId; id++) yield id;
   }
+}
+
+/** Words after the 12-byte header: FIXED[kind] + PER_ENTRY[kind] × vlen; 255 marks a kind that does not exist. */
+const FIXED_WORDS = new Uint8Array(32).fill(255);
+const ENTRY_WORDS = new Uint8Array(32);
+for (let k = 1; k < 32; k++) {
+  const fixed = extraSize(k, 0);
+  if (fixed === undefined) continue;
+  FIXED_WORDS[k] = fixed / 4;
+  ENTRY_WORDS[k] = ((extraSize(k, 1) ?? 0) - fixed) / 4;
+}
+
+/**
+ * Records where each type starts (`start` plus its byte offset in the section) in a type section
+ * viewed as host-order words. Returns the count, or -1 if the section is malformed (the caller
+ * rescans for the error).
+ */
+function scanWords(words: Uint32Array, out: Uint32Array, start: number): number {
+  const end = words.length;
+  let w = 0;
+  let n = 0;
+  while (w < end) {
+    if (end - w < 3) return -1;
+    const info = words[w + 1]!;
+    const kind = (info >>> 24) & 0x1f;
+    const fixed = FIXED_WORDS[kind]!;
+    if (fixed === 255) return -1;
+    const next = w + 3 + fixed + ENTRY_WORDS[kind]! * (info & 0xffff);
+    if (next > end) return -1;
+    out[n++] = start + w * 4;
+    w = next;
+  }
+  return n;
 }

@@ -8,5 +8,13 @@ export { FuncLinkage, IntEncoding, Kind, VarLinkage, kindName } from "./kind.ts"
 export type { KindName } from "./kind.ts";
 export { BtfPatch } from "./patch.ts";
 export type * from "./types.ts";
-export { dumpRaw } from "./dump/raw.ts";
+export { dumpRaw, dumpRawBytes } from "./dump/raw.ts";
 export { dumpJson } from "./dump/json.ts";
+export { BtfBuilder } from "./builder.ts";
+export type { BtfTypeSpec, BuilderOptions, MemberSpec } from "./builder.ts";
+export { downgrade, fixDatasecs } from "./loader-fixups.ts";
+export type { BtfFeatures, DatasecSource } from "./loader-fixups.ts";
+export { dumpC } from "./dump/c.ts";
+export type { CDumpOptions } from "./dump/c.ts";
+export { dumpTs } from "./dump/ts.ts";
+export type { TsDumpOptions } from "./dump/ts.ts";

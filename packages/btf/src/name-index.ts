@@ -26,16 +26,28 @@ export class NameIndex {
     this.#heads = new Int32Array(size).fill(-1);
     this.#next = new Int32Array(nameOffs.length).fill(-1);
     // Insert from the last type to the first, so each chain lists ids in ascending order.
+    const own = strings.bytes;
+    const start = strings.start;
+    const heads = this.#heads;
+    const next = this.#next;
+    const mask = this.#mask;
     for (let i = nameOffs.length - 1; i >= 0; i--) {
-      if (nameOffs[i] === 0) continue; // anonymous
-      const at = strings.locate(nameOffs[i]!); // split BTF may name its types with base strings
-      if (!at) continue;
-      const { bytes, rel } = at;
+      const off = nameOffs[i]!;
+      if (off === 0) continue; // anonymous
+      let bytes = own;
+      let p = off - start;
+      if (p < 0 || p >= own.byteLength) {
+        // Split BTF may name its types with base strings; an offset nowhere is simply unfindable.
+        const at = strings.locate(off);
+        if (!at) continue;
+        bytes = at.bytes;
+        p = at.rel;
+      }
       let h = 0x811c9dc5;
-      for (let p = rel; p < bytes.byteLength && bytes[p] !== 0; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
-      const slot = h & this.#mask;
-      this.#next[i] = this.#heads[slot]!;
-      this.#heads[slot] = i;
+      for (let c = bytes[p]; c !== undefined && c !== 0; c = bytes[++p]) h = Math.imul(h ^ c, 0x01000193);
+      const slot = h & mask;
+      next[i] = heads[slot]!;
+      heads[slot] = i;
     }
   }
 

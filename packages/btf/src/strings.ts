@@ -26,6 +26,11 @@ export class StringTable {
     return this.#bytes;
   }
 
+  /** The base's table, for split BTF. */
+  get base(): StringTable | undefined {
+    return this.#base;
+  }
+
   get(offset: number, typeId?: number): string {
     if (offset < this.start) {
       if (this.#base) return this.#base.get(offset, typeId);
