@@ -1,7 +1,11 @@
 import { type Btf, IntEncoding, Kind } from "@bpfkit/btf";
 
-/** What a BTF-typed value reads as in TypeScript. */
-export type Value = number | bigint | boolean | string | Uint8Array;
+/** What a BTF-typed value reads as in TypeScript: structs and unions as objects, arrays as arrays. */
+export type Value = number | bigint | boolean | string | Uint8Array | readonly Value[] | { readonly [member: string]: Value };
+
+function isRecord(v: Value): v is { readonly [member: string]: Value } {
+  return typeof v === "object" && !(v instanceof Uint8Array) && !Array.isArray(v);
+}
 
 function isCharArray(btf: Btf, id: number): boolean {
   const t = btf.type(btf.resolve(id));
@@ -38,7 +42,33 @@ export function decodeValue(btf: Btf, id: number, bytes: Uint8Array): Value {
     const end = bytes.indexOf(0);
     return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
   }
+  const t = btf.type(r);
+  if (t.kind === "ARRAY" && t.nelems > 0) {
+    const size = btf.sizeOf(t.elemType);
+    return Array.from({ length: t.nelems }, (_, i) => decodeValue(btf, t.elemType, bytes.subarray(i * size, (i + 1) * size)));
+  }
+  if (t.kind === "STRUCT" || t.kind === "UNION") {
+    const out: Record<string, Value> = {};
+    for (const m of t.members) {
+      if (m.name === "") continue; // anonymous members: read them through their own fields' names
+      if (m.bitfieldSize) {
+        out[m.name] = readBits(bytes, m.bitOffset, m.bitfieldSize);
+        continue;
+      }
+      const at = m.bitOffset / 8;
+      out[m.name] = decodeValue(btf, m.type, bytes.subarray(at, at + btf.sizeOf(m.type)));
+    }
+    return out;
+  }
   return bytes.slice();
+}
+
+/** An unsigned little-endian bitfield (BPF targets here are little-endian). */
+function readBits(bytes: Uint8Array, bitOffset: number, bits: number): number | bigint {
+  let v = 0n;
+  for (let i = Math.floor((bitOffset + bits - 1) / 8); i >= Math.floor(bitOffset / 8); i--) v = (v << 8n) | BigInt(bytes[i] ?? 0);
+  const out = (v >> BigInt(bitOffset % 8)) & ((1n << BigInt(bits)) - 1n);
+  return bits > 32 ? out : Number(out);
 }
 
 /** Encodes `value` as BTF type `id` into `out` (exactly the type's size). Throws TypeError on a mismatch. */
@@ -73,6 +103,27 @@ export function encodeValue(btf: Btf, id: number, value: Value, out: Uint8Array,
   if (value instanceof Uint8Array) {
     if (value.byteLength !== out.byteLength) throw new RangeError(`${what} is ${out.byteLength} bytes; got ${value.byteLength}`);
     out.set(value);
+    return;
+  }
+  const t = btf.type(r);
+  if (Array.isArray(value) && t.kind === "ARRAY") {
+    if (value.length > t.nelems) throw new RangeError(`${what} has ${t.nelems} elements; got ${value.length}`);
+    const size = btf.sizeOf(t.elemType);
+    out.fill(0);
+    value.forEach((v: Value, i: number) => {
+      encodeValue(btf, t.elemType, v, out.subarray(i * size, (i + 1) * size), `${what}[${i}]`);
+    });
+    return;
+  }
+  if (isRecord(value) && (t.kind === "STRUCT" || t.kind === "UNION")) {
+    out.fill(0); // members not given are zero, as in a C initialiser
+    for (const [name, v] of Object.entries(value)) {
+      const m = t.members.find((x) => x.name === name);
+      if (!m) throw new TypeError(`${what} has no member "${name}" (has: ${t.members.map((x) => x.name).join(", ")})`);
+      if (m.bitfieldSize) throw new TypeError(`${what}.${name} is a bitfield; pass the whole value as bytes`);
+      const at = m.bitOffset / 8;
+      encodeValue(btf, m.type, v, out.subarray(at, at + btf.sizeOf(m.type)), `${what}.${name}`);
+    }
     return;
   }
   throw new TypeError(`${what}: cannot encode ${typeof value} as ${btf.type(r).kind}`);

@@ -1,5 +1,5 @@
 import type { Btf } from "@bpfkit/btf";
-import { mapUpdate } from "@bpfkit/syscall";
+import { backend, mapUpdate, sys } from "@bpfkit/syscall";
 import { decodeValue, encodeValue, type Value } from "./codec.ts";
 import { StateError } from "./errors.ts";
 import { BpfMap, type MapSpec } from "./map.ts";
@@ -14,6 +14,11 @@ export interface Variable {
 }
 
 const ZERO_KEY = new Uint8Array(4);
+const PROT_READ = 1;
+const PROT_WRITE = 2;
+const MAP_SHARED = 1;
+// mmap lengths are whole pages; 4 KiB never exceeds what the kernel allows for any page size.
+const PAGE = 4096;
 
 /**
  * A global data section (.data, .rodata, .bss, .data.*, .rodata.*) as a one-element array map.
@@ -25,6 +30,8 @@ export class DataMap extends BpfMap {
   readonly variables: readonly Variable[];
   readonly readonly: boolean;
   readonly #btf: Btf | undefined;
+  /** The map's value, mapped into this process after load (BPF_F_MMAPABLE); reads and writes skip bpf(). */
+  #mem: { address: number; length: number; view: Uint8Array } | undefined;
 
   constructor(spec: MapSpec, section: string, initial: Uint8Array, variables: readonly Variable[], btf: Btf | undefined) {
     super(spec, section);
@@ -42,32 +49,68 @@ export class DataMap extends BpfMap {
     return v;
   }
 
+  /**
+   * @internal Maps the value into memory after create (and freeze, for .rodata: then read-only).
+   * Without mmap (a map created elsewhere without BPF_F_MMAPABLE) reads and writes use bpf().
+   */
+  _mapMemory(): void {
+    const length = Math.ceil(this.spec.valueSize / PAGE) * PAGE;
+    const address = sys.mmap(length, this.readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, this.fd.value, 0);
+    this.#mem = { address, length, view: backend().view(address, this.spec.valueSize) };
+  }
+
+  /** Is the value mapped into this process (reads and writes without syscalls)? */
+  get mapped(): boolean {
+    return this.#mem !== undefined;
+  }
+
+  override close(): void {
+    if (this.#mem) {
+      const { address, length } = this.#mem;
+      this.#mem = undefined; // drop the view first: touching it after munmap would crash the process
+      sys.munmap(address, length);
+    }
+    super.close();
+  }
+
   /** The whole value: from the kernel once created, else the initial bytes. */
   read(): Uint8Array {
     if (!this.created) return this.initial.slice();
+    if (this.#mem) return this.#mem.view.slice();
     const v = this.lookup(ZERO_KEY);
     if (!v) throw new StateError(`map "${this.name}" has no element 0`);
     return v;
   }
 
   /** A variable's value, decoded from BTF (integers as number, 64-bit as bigint). */
-  get(name: string): Value {
+  override get(name: string): Value {
     const v = this.variable(name);
     const bytes = this.read().subarray(v.offset, v.offset + v.size);
     return this.#btf && v.type ? decodeValue(this.#btf, v.type, bytes) : bytes.slice();
   }
 
   /** Sets a variable: before load in the initial value, after load in the kernel (not for .rodata). */
-  set(name: string, value: Value): void {
+  override set(name: string, value: Value): void {
     const v = this.variable(name);
     if (this.created && this.readonly) {
       throw new StateError(`${this.section} is read-only (frozen) after load; set "${name}" before load()`);
     }
-    const buf = this.created ? this.read() : this.initial;
+    const buf = this.#mem && this.created ? this.#mem.view : this.created ? this.read() : this.initial;
     const slot = buf.subarray(v.offset, v.offset + v.size);
+    if (buf === this.#mem?.view) {
+      // Encode aside and copy in one go, so BPF never sees a half-encoded value.
+      const tmp = new Uint8Array(v.size);
+      this.#encodeInto(v, value, tmp, name);
+      slot.set(tmp);
+      return;
+    }
+    this.#encodeInto(v, value, slot, name);
+    if (this.created) mapUpdate(this.fd.value, ZERO_KEY, buf);
+  }
+
+  #encodeInto(v: Variable, value: Value, slot: Uint8Array, name: string): void {
     if (this.#btf && v.type) encodeValue(this.#btf, v.type, value, slot, `${this.section} variable "${name}"`);
     else if (value instanceof Uint8Array && value.byteLength === v.size) slot.set(value);
     else throw new TypeError(`variable "${name}" has no BTF type; pass ${v.size} raw bytes`);
-    if (this.created) mapUpdate(this.fd.value, ZERO_KEY, buf);
   }
 }

@@ -1,8 +1,9 @@
 export { BpfObject } from "./object.ts";
 export type { LoadOptions, ObjectState, OpenOptions } from "./object.ts";
 export { Program } from "./program.ts";
-export { BpfMap } from "./map.ts";
-export type { MapSpec } from "./map.ts";
+export { BpfMap, openPinnedMap } from "./map.ts";
+export type { MapKey, MapSpec } from "./map.ts";
+export { Pinning } from "./btf-maps.ts";
 export { DataMap } from "./data-map.ts";
 export type { Variable } from "./data-map.ts";
 export { StructOpsMap } from "./struct-ops-map.ts";

@@ -2,7 +2,7 @@ import type { BtfExt, ExtSection } from "@bpfkit/btf";
 import { type ElfFile, type ElfSymbol, SHN_UNDEF } from "@bpfkit/elf";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError } from "./errors.ts";
-import { INSN_SIZE, Insns, OP_LD_IMM64, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_VALUE } from "./insn.ts";
+import { INSN_SIZE, Insns, OP_LD_IMM64, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
 import type { Program } from "./program.ts";
 
 /** A function in .text that programs may call. */
@@ -21,6 +21,8 @@ export interface LinkContext {
   readonly textIndex: number | undefined;
   readonly subprogs: readonly Subprog[];
   readonly dataMaps: ReadonlyMap<number, DataMap>;
+  /** The `.maps` section's index and its maps' fds by the offset of their variable. */
+  readonly btfMaps: { readonly section: number | undefined; readonly byOffset: ReadonlyMap<number, { name: string; fd: number }> };
   readonly ext: BtfExt | undefined;
   /** Resolves an extern function (kfunc) to its kernel BTF id and fd_array slot (0: vmlinux). */
   kfunc(name: string, program: string): { id: number; fdIndex: number };
@@ -129,6 +131,14 @@ function relocateLoad(
     code.setImm(j + 1, offset);
     return;
   }
+  if (sym.shndx === ctx.btfMaps.section && sym.shndx !== undefined) {
+    const map = ctx.btfMaps.byOffset.get(sym.value + code.imm(j));
+    if (!map) fail(`64-bit load of "${sym.name}" refers to offset ${sym.value + code.imm(j)} of .maps, where no map starts`);
+    code.setSrc(j, PSEUDO_MAP_FD);
+    code.setImm(j, map!.fd);
+    code.setImm(j + 1, 0);
+    return;
+  }
   if (sym.shndx === ctx.textIndex) {
     // A callback: the address of a .text function.
     const target = (sym.value + code.imm(j)) / INSN_SIZE;
@@ -138,7 +148,7 @@ function relocateLoad(
   }
   if (sym.shndx === SHN_UNDEF) fail(`extern variable "${sym.name}" (__ksym / .kconfig) is not supported yet`);
   const sec = ctx.elf.sections[sym.shndx]?.name ?? `#${sym.shndx}`;
-  fail(`64-bit load of "${sym.name || sec}" in section ${sec}: this kind of reference (e.g. a .maps map) is not supported yet`);
+  fail(`64-bit load of "${sym.name || sec}" in section ${sec}: it is neither a map, global data, a function nor an extern`);
 }
 
 function rebase<T extends { readonly insnOff: number }>(

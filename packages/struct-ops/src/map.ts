@@ -1,5 +1,9 @@
-import { type Fd, type MapInfo, mapInfo, mapLookup, mapUpdate } from "@bpfkit/syscall";
+import type { Btf } from "@bpfkit/btf";
+import { type Fd, type MapInfo, MapType, mapDelete, mapInfo, mapLookup, mapNextKey, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
+import { unlinkSync } from "node:fs";
+import { decodeValue, encodeValue, type Value } from "./codec.ts";
 import { StateError } from "./errors.ts";
+import { possibleCpus } from "./cpus.ts";
 
 export interface MapSpec {
   name: string;
@@ -10,20 +14,42 @@ export interface MapSpec {
   flags: number;
   btfKeyTypeId: number;
   btfValueTypeId: number;
+  numaNode?: number;
+  mapExtra?: bigint;
+  /** Pinning (Pinning.BY_NAME: at `<pinRoot>/<name>`, reusing a compatible map already there). */
+  pinning?: number;
+  /** A map-in-map's inner map definition: the template its values must match. */
+  inner?: MapSpec;
 }
 
-/** A map of an object. Its spec is settable until load; after load it has an fd. */
+/** A key or value as the map API takes it: raw bytes, or a value encoded from BTF (or a plain integer). */
+export type MapKey = Value;
+
+const PER_CPU = new Set<number>([MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH, MapType.PERCPU_CGROUP_STORAGE]);
+
+/**
+ * A map of an object. Its spec is settable until load; after load it has an fd. Keys and values
+ * are encoded from the object's BTF when the map has BTF types (structs as objects, integers as
+ * number or bigint), as little-endian integers when they are 1, 2, 4 or 8 bytes, else as bytes.
+ * Per-CPU maps read and write one value per possible CPU, as an array.
+ */
 export class BpfMap {
   readonly spec: MapSpec;
   /** ELF section it comes from (".bss", ".maps", ".struct_ops.link", ...). */
   readonly section: string;
   /** Create it at load? Settable until load. */
   autocreate = true;
+  /** Where load pins it (or finds a pinned map to reuse); set by pinning or by reusePinned(). */
+  pinPath: string | undefined;
+  readonly #btf: Btf | undefined;
   #fd: Fd | undefined;
+  #pinned: string | undefined;
+  #reused = false;
 
-  constructor(spec: MapSpec, section: string) {
+  constructor(spec: MapSpec, section: string, btf?: Btf) {
     this.spec = spec;
     this.section = section;
+    this.#btf = btf;
   }
 
   get name(): string {
@@ -40,9 +66,21 @@ export class BpfMap {
     return this.#fd;
   }
 
+  /** Did load take an already pinned map instead of creating one? */
+  get reused(): boolean {
+    return this.#reused;
+  }
+
+  /** The path this map is pinned at (by pin(), or by load for pinned maps), if any. */
+  get pinned(): string | undefined {
+    return this.#pinned;
+  }
+
   /** @internal set by the loader */
-  _setFd(fd: Fd): void {
+  _setFd(fd: Fd, how: { reused?: boolean; pinned?: string } = {}): void {
     this.#fd = fd;
+    this.#reused = how.reused ?? false;
+    this.#pinned = how.pinned;
   }
 
   /** Map info, read from the kernel. */
@@ -50,9 +88,32 @@ export class BpfMap {
     return mapInfo(this.fd.value);
   }
 
-  /** Raw lookup: the value bytes for `key`, or undefined. */
+  /** Before load: use the map pinned at `path` (it must match this map's definition) instead of creating one. */
+  reusePinned(path: string): void {
+    if (this.#fd) throw new StateError(`map "${this.name}" is already created; reusePinned() must come before load()`);
+    this.pinPath = path;
+  }
+
+  /** Pins the map at `path` on a bpffs; it then outlives this process until unpinned. */
+  pin(path: string): void {
+    objPin(this.fd.value, path);
+    this.#pinned = path;
+  }
+
+  /** Removes the pin (this map's, or `path`). */
+  unpin(path: string | undefined = this.#pinned): void {
+    if (!path) throw new StateError(`map "${this.name}" is not pinned`);
+    unlinkSync(path);
+    if (path === this.#pinned) this.#pinned = undefined;
+  }
+
+  get perCpu(): boolean {
+    return PER_CPU.has(this.spec.type);
+  }
+
+  /** Raw lookup: the value bytes for `key` (all CPUs' values, each padded to 8, for per-CPU maps), or undefined. */
   lookup(key: Uint8Array): Uint8Array | undefined {
-    const value = new Uint8Array(new ArrayBuffer(this.spec.valueSize));
+    const value = new Uint8Array(new ArrayBuffer(this.#valueBytes()));
     return mapLookup(this.fd.value, key, value) ? value : undefined;
   }
 
@@ -61,7 +122,142 @@ export class BpfMap {
     mapUpdate(this.fd.value, key, value, flags);
   }
 
+  /** The value at `key`, decoded; per-CPU maps give one value per possible CPU. */
+  get(key: MapKey): Value | undefined {
+    const raw = this.lookup(this.#encode(key, this.spec.keySize, this.spec.btfKeyTypeId, "key"));
+    return raw && this.#decodeValue(raw);
+  }
+
+  /** Sets `key` to `value` (flags: UpdateFlags). For per-CPU maps pass an array (one per CPU) or one value for all. */
+  set(key: MapKey, value: Value, flags = 0): void {
+    mapUpdate(this.fd.value, this.#encode(key, this.spec.keySize, this.spec.btfKeyTypeId, "key"), this.#encodeValue(value), flags);
+  }
+
+  /** Deletes `key`; false when it was absent. */
+  delete(key: MapKey): boolean {
+    return mapDelete(this.fd.value, this.#encode(key, this.spec.keySize, this.spec.btfKeyTypeId, "key"));
+  }
+
+  /** Every key, decoded, in the kernel's order (a map changed meanwhile may skip or repeat keys, as in C). */
+  *keys(): Generator<Value> {
+    for (const raw of this.#rawKeys()) yield this.#decode(raw, this.spec.btfKeyTypeId);
+  }
+
+  /** Every [key, value] pair still present when visited. */
+  *entries(): Generator<[Value, Value]> {
+    for (const raw of this.#rawKeys()) {
+      const v = this.lookup(raw);
+      if (v) yield [this.#decode(raw, this.spec.btfKeyTypeId), this.#decodeValue(v)];
+    }
+  }
+
+  *#rawKeys(): Generator<Uint8Array> {
+    let prev: Uint8Array | undefined;
+    for (;;) {
+      const next = new Uint8Array(new ArrayBuffer(this.spec.keySize));
+      if (!mapNextKey(this.fd.value, prev, next)) return;
+      yield next;
+      prev = next;
+    }
+  }
+
+  #valueBytes(): number {
+    return this.perCpu ? roundUp8(this.spec.valueSize) * possibleCpus() : this.spec.valueSize;
+  }
+
+  #decodeValue(raw: Uint8Array): Value {
+    if (!this.perCpu) return this.#decode(raw, this.spec.btfValueTypeId);
+    const stride = roundUp8(this.spec.valueSize);
+    return Array.from({ length: possibleCpus() }, (_, cpu) =>
+      this.#decode(raw.subarray(cpu * stride, cpu * stride + this.spec.valueSize), this.spec.btfValueTypeId),
+    );
+  }
+
+  #encodeValue(value: Value): Uint8Array {
+    const { valueSize, btfValueTypeId } = this.spec;
+    if (!this.perCpu) return this.#encode(value, valueSize, btfValueTypeId, "value");
+    const cpus = possibleCpus();
+    if (Array.isArray(value) && value.length !== cpus && !this.#isArrayType(btfValueTypeId)) {
+      throw new RangeError(`map "${this.name}" is per-CPU over ${cpus} possible CPUs; got ${value.length} values`);
+    }
+    const perCpu = Array.isArray(value) && value.length === cpus ? (value as readonly Value[]) : new Array<Value>(cpus).fill(value);
+    const stride = roundUp8(valueSize);
+    const out = new Uint8Array(new ArrayBuffer(stride * cpus));
+    perCpu.forEach((v, cpu) => {
+      out.set(this.#encode(v, valueSize, btfValueTypeId, `value for CPU ${cpu}`), cpu * stride);
+    });
+    return out;
+  }
+
+  #isArrayType(id: number): boolean {
+    return !!this.#btf && id !== 0 && this.#btf.type(this.#btf.resolve(id)).kind === "ARRAY";
+  }
+
+  #encode(v: Value, size: number, typeId: number, what: string): Uint8Array {
+    const out = new Uint8Array(new ArrayBuffer(size));
+    if (v instanceof Uint8Array) {
+      if (v.byteLength !== size) throw new RangeError(`map "${this.name}": ${what} is ${size} bytes; got ${v.byteLength}`);
+      out.set(v);
+    } else if (this.#btf && typeId) {
+      encodeValue(this.#btf, typeId, v, out, `map "${this.name}" ${what}`);
+    } else if ((typeof v === "number" || typeof v === "bigint") && (size === 1 || size === 2 || size === 4 || size === 8)) {
+      const big = BigInt(v);
+      if (big < -(1n << BigInt(size * 8 - 1)) || big >= 1n << BigInt(size * 8)) throw new RangeError(`map "${this.name}": ${what} ${v} does not fit in ${size} bytes`);
+      const u = BigInt.asUintN(size * 8, big);
+      for (let i = 0; i < size; i++) out[i] = Number((u >> BigInt(8 * i)) & 0xffn);
+    } else {
+      throw new TypeError(`map "${this.name}" has no BTF type for its ${what}; pass ${size} raw bytes`);
+    }
+    return out;
+  }
+
+  #decode(raw: Uint8Array, typeId: number): Value {
+    if (this.#btf && typeId) return decodeValue(this.#btf, typeId, raw);
+    const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    switch (raw.byteLength) {
+      case 1:
+        return v.getUint8(0);
+      case 2:
+        return v.getUint16(0, true);
+      case 4:
+        return v.getUint32(0, true);
+      case 8:
+        return v.getBigUint64(0, true);
+    }
+    return raw.slice();
+  }
+
   close(): void {
     this.#fd?.close();
+  }
+}
+
+function roundUp8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/** Opens a map pinned at `path` (any map, not only an object's), for the typed API above without BTF. */
+export function openPinnedMap(path: string): BpfMap {
+  const fd = objGet(path, "map");
+  try {
+    const info = mapInfo(fd.value);
+    const map = new BpfMap(
+      {
+        name: info.name,
+        type: info.type,
+        keySize: info.keySize,
+        valueSize: info.valueSize,
+        maxEntries: info.maxEntries,
+        flags: info.flags,
+        btfKeyTypeId: 0,
+        btfValueTypeId: 0,
+      },
+      "",
+    );
+    map._setFd(fd, { reused: true, pinned: path });
+    return map;
+  } catch (e) {
+    fd.close();
+    throw e;
   }
 }

@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { Kind } from "@bpfkit/btf";
-import { type Fd, btfLoad, MapFlags, mapCreate, mapFreeze, mapUpdate, progAssocStructOps, ProgType, progLoad } from "@bpfkit/syscall";
+import { type Fd, btfLoad, MapFlags, MapType, mapCreate, mapFreeze, mapUpdate, progAssocStructOps, ProgType, progLoad } from "@bpfkit/syscall";
+import { Pinning } from "./btf-maps.ts";
+import { createBtfMaps, fillSlots } from "./create-maps.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { kernelBtf, openModuleBtf } from "./kernel-btf.ts";
@@ -17,6 +19,8 @@ import type { StructOpsMap } from "./struct-ops-map.ts";
 export interface OpenOptions {
   /** Object name used for map names and messages; defaults to the file name without ".o"/".bpf.o". */
   readonly name?: string;
+  /** Where maps declared with `__uint(pinning, LIBBPF_PIN_BY_NAME)` are pinned and looked for; default /sys/fs/bpf. */
+  readonly pinRoot?: string;
 }
 
 export interface LoadOptions {
@@ -46,6 +50,8 @@ export class BpfObject implements Disposable {
   /** BTF objects of kernel modules whose struct_ops types this object implements, by module name. */
   readonly #moduleBtf = new Map<string, Fd>();
   readonly #links: Link[] = [];
+  /** Pins this load made (removed again if the load fails). */
+  readonly #pinnedNow: string[] = [];
 
   private constructor(o: Opened) {
     this.#o = o;
@@ -55,12 +61,15 @@ export class BpfObject implements Disposable {
   /** Opens an object file (reads it; no kernel calls). Throws ElfError, BtfError or ObjectError. */
   static open(path: string, options: OpenOptions = {}): BpfObject {
     const bytes = new Uint8Array(readFileSync(path));
-    return BpfObject.fromBytes(bytes, { name: options.name ?? basename(path).replace(/(\.bpf)?\.o$/, "") });
+    return BpfObject.fromBytes(bytes, { ...options, name: options.name ?? basename(path).replace(/(\.bpf)?\.o$/, "") });
   }
 
   /** Opens an object from its bytes. */
   static fromBytes(bytes: Uint8Array, options: OpenOptions = {}): BpfObject {
-    return new BpfObject(openObject(bytes, options.name ?? "object"));
+    const o = openObject(bytes, options.name ?? "object");
+    const root = options.pinRoot ?? "/sys/fs/bpf";
+    for (const { map } of o.btfMaps) if (map.spec.pinning === Pinning.BY_NAME) map.pinPath = join(root, map.name);
+    return new BpfObject(o);
   }
 
   get state(): ObjectState {
@@ -75,9 +84,9 @@ export class BpfObject implements Disposable {
     return this.#o.programs;
   }
 
-  /** Every map: global data, then struct_ops. */
+  /** Every map: global data, BTF-defined (.maps), then struct_ops. */
   get maps(): readonly BpfMap[] {
-    return [...this.#o.dataMaps, ...this.#o.structOps];
+    return [...this.#o.dataMaps, ...this.#o.btfMaps.map((m) => m.map), ...this.#o.structOps];
   }
 
   get dataMaps(): readonly DataMap[] {
@@ -124,7 +133,8 @@ export class BpfObject implements Disposable {
       this.#load(options);
       this.#state = "loaded";
     } catch (e) {
-      this.#release(); // nothing is registered during load: only fds to close
+      this.#release(); // nothing is registered during load: only fds to close, and our pins
+      for (const path of this.#pinnedNow.splice(0)) rmSync(path, { force: true });
       throw e;
     }
   }
@@ -155,7 +165,9 @@ export class BpfObject implements Disposable {
       mapUpdate(m.fd.value, ZERO_KEY, m.initial);
       // Frozen before any program loads, so the verifier can treat .rodata as constants.
       if (m.readonly) mapFreeze(m.fd.value);
+      if (m.spec.flags & MapFlags.MMAPABLE) m._mapMemory();
     }
+    createBtfMaps(o, btfFd, this.#pinnedNow);
 
     const ctx: LinkContext = {
       object: this.name,
@@ -164,6 +176,10 @@ export class BpfObject implements Disposable {
       textIndex: o.textIndex,
       subprogs: o.subprogs,
       dataMaps: new Map(o.dataMaps.filter((m) => m.autocreate).map((m) => [o.elf.section(m.section)!.index, m])),
+      btfMaps: {
+        section: o.mapsIndex,
+        byOffset: new Map(o.btfMaps.filter((m) => m.map.created).map((m) => [m.offset, { name: m.map.name, fd: m.map.fd.value }])),
+      },
       ext: o.ext,
       kfunc: (name, program) => {
         const kb = kernelBtf();
@@ -208,6 +224,7 @@ export class BpfObject implements Disposable {
       p._setFd(loaded.fd);
       p.log = loaded.log;
     }
+    fillSlots(o, (m) => m.spec.type === MapType.PROG_ARRAY);
 
     for (const m of structOps) {
       const module = m.kernel!.module;

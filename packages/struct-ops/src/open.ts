@@ -1,10 +1,12 @@
 import { Btf, type BtfExt, Kind, parseBtfExt } from "@bpfkit/btf";
 import { EM_BPF, type ElfFile, type ElfSection, parseElf, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, STT_FUNC, STT_OBJECT } from "@bpfkit/elf";
 import { MapFlags, MapType, ProgType } from "@bpfkit/syscall";
+import { type MapSlotInit, parseBtfMaps } from "./btf-maps.ts";
 import { DataMap, type Variable } from "./data-map.ts";
 import { ObjectError } from "./errors.ts";
 import { INSN_SIZE } from "./insn.ts";
 import type { Subprog } from "./linker.ts";
+import { BpfMap } from "./map.ts";
 import { Program } from "./program.ts";
 import { knownSectionPrefixes, sectionDef } from "./section-def.ts";
 import { StructOpsMap } from "./struct-ops-map.ts";
@@ -23,6 +25,10 @@ export interface Opened {
   readonly relocs: Map<number, Map<number, number>>;
   readonly dataMaps: DataMap[];
   readonly structOps: StructOpsMap[];
+  /** BTF-defined maps of `.maps`, in section order, and where each starts in it. */
+  readonly btfMaps: { readonly map: BpfMap; readonly offset: number }[];
+  readonly mapsIndex: number | undefined;
+  readonly mapSlots: MapSlotInit[];
 }
 
 // A leading "?" (SEC("?.struct_ops")) marks variables that are not created unless enabled.
@@ -96,12 +102,23 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
 
   const dataMaps: DataMap[] = [];
   const structOps: StructOpsMap[] = [];
+  const btfMaps: { map: BpfMap; offset: number }[] = [];
+  let mapsIndex: number | undefined;
+  let mapSlots: MapSlotInit[] = [];
   for (const sec of elf.sections) {
+    if (sec.name === "maps") fail(`legacy "maps" sections (struct bpf_map_def) are not supported; declare maps in SEC(".maps") with __uint/__type`, { section: sec.name });
+    if (sec.name === ".maps") {
+      const parsed = parseBtfMaps(name, elf, btf, sec);
+      for (const d of parsed.defs) btfMaps.push({ map: new BpfMap(d.spec, sec.name, btf), offset: d.offset });
+      mapsIndex = sec.index;
+      mapSlots = parsed.slots;
+      continue;
+    }
     if ((sec.flags & SHF_ALLOC) === 0) continue;
     if (isDataSection(sec.name) && sec.size > 0) dataMaps.push(dataMap(name, elf, btf, sec));
     if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
   }
-  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps };
+  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots };
 }
 
 function cString(data: Uint8Array): string {

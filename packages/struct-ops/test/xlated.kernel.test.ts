@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { rmSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { describeKernel, useBpffs } from "@bpfkit/testing";
@@ -14,17 +14,37 @@ function xlated(which: string[]): string {
 /** Map ids differ between any two loads; everything else must not. */
 const normalize = (dump: string) => dump.replace(/map\[id:\d+\]/g, "map[id:N]");
 
+/** Maps the fixtures pin by name (LIBBPF_PIN_BY_NAME), removed after each comparison. */
+const PINNED: Record<string, string[]> = { maps: ["pinned_hash"] };
+
+const BPF_FS_MAGIC = 0xcafe4a11;
+
+/**
+ * libbpf pins LIBBPF_PIN_BY_NAME maps under /sys/fs/bpf and bpftool cannot say otherwise: give
+ * it a bpffs there for the call (unmounted after) unless one is mounted already.
+ */
+function withSysBpffs<T>(fn: () => T): T {
+  if (statfsSync("/sys/fs/bpf").type === BPF_FS_MAGIC) return fn();
+  execFileSync("mount", ["-t", "bpf", "bpf", "/sys/fs/bpf"]);
+  try {
+    return fn();
+  } finally {
+    spawnSync("umount", ["/sys/fs/bpf"]);
+  }
+}
+
 describeKernel("the kernel holds the same programs whether libbpf or bpfkit loads them", () => {
   const bpffs = useBpffs();
   // Legacy .struct_ops objects: Debian's libbpf 1.1 cannot open .struct_ops.link ones, so the
   // example congestion control is compared through its generated twin (cc_legacy). It does not
   // know SEC("struct_ops.s") either, which rules out dummy_ops.
-  for (const name of ["cc_legacy", "legacy_cc"]) {
-    it(name, () => {
+  for (const name of ["cc_legacy", "legacy_cc", "maps"]) {
+    it(name, () => withSysBpffs(() => {
       const dir = join(bpffs(), name);
       execFileSync("bpftool", ["prog", "loadall", fixture(name), dir]);
       try {
-        using obj = BpfObject.open(fixture(name));
+        // Same pin root as libbpf's: pinned maps are shared, as they would be in production.
+        using obj = BpfObject.open(fixture(name), { pinRoot: "/sys/fs/bpf" });
         obj.load();
         const loaded = obj.programs.filter((p) => p.loaded);
         expect(loaded.length).toBeGreaterThan(0);
@@ -35,7 +55,8 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
+        for (const pin of PINNED[name] ?? []) rmSync(join("/sys/fs/bpf", pin), { force: true });
       }
-    });
+    }));
   }
 });

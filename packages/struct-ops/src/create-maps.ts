@@ -1,0 +1,120 @@
+import { BpfError, type Fd, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
+import { ObjectError } from "./errors.ts";
+import type { BpfMap, MapSpec } from "./map.ts";
+import type { Opened } from "./open.ts";
+
+function create(spec: MapSpec, btfFd: number | undefined, innerMapFd?: number): Fd {
+  const btf = btfFd !== undefined && (spec.btfKeyTypeId || spec.btfValueTypeId);
+  return mapCreate({
+    type: spec.type,
+    keySize: spec.keySize,
+    valueSize: spec.valueSize,
+    maxEntries: spec.maxEntries,
+    flags: spec.flags,
+    name: spec.name,
+    ...(spec.numaNode ? { numaNode: spec.numaNode } : {}),
+    ...(spec.mapExtra ? { mapExtra: spec.mapExtra } : {}),
+    ...(innerMapFd !== undefined ? { innerMapFd } : {}),
+    ...(btf ? { btfFd, btfKeyTypeId: spec.btfKeyTypeId, btfValueTypeId: spec.btfValueTypeId } : {}),
+  });
+}
+
+/** A map-in-map is created against a throwaway inner map of its template's shape. */
+function createWithInner(spec: MapSpec, btfFd: number | undefined): Fd {
+  if (!spec.inner) return create(spec, btfFd);
+  using inner = create({ ...spec.inner, name: spec.inner.name.slice(0, 15) }, btfFd);
+  return create(spec, btfFd, inner.value);
+}
+
+/** Opens the map pinned at `path`, or undefined when nothing is pinned there. */
+function openPinned(path: string): Fd | undefined {
+  try {
+    return objGet(path, "map");
+  } catch (e) {
+    if (e instanceof BpfError && e.code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** Is the pinned map one this definition could have created? (libbpf's rule: same shape, flags and extra.) */
+function incompatibility(fd: Fd, spec: MapSpec): string | undefined {
+  const info = mapInfo(fd.value);
+  const checks: [string, number | bigint, number | bigint][] = [
+    ["type", info.type, spec.type],
+    ["key_size", info.keySize, spec.keySize],
+    ["value_size", info.valueSize, spec.valueSize],
+    ["max_entries", info.maxEntries, spec.maxEntries],
+    ["map_flags", info.flags, spec.flags],
+    ["map_extra", info.mapExtra, spec.mapExtra ?? 0n],
+  ];
+  for (const [field, theirs, ours] of checks) if (theirs !== ours) return `its ${field} is ${theirs}, the object's is ${ours}`;
+  return undefined;
+}
+
+/**
+ * Creates the `.maps` maps (or takes compatible pinned ones), pins those with a pin path, and
+ * fills map-in-map slots. Returns the paths it pinned, for the caller to remove on failure.
+ */
+export function createBtfMaps(o: Opened, btfFd: number | undefined, pinnedNow: string[]): void {
+  for (const { map } of o.btfMaps) {
+    if (!map.autocreate) continue;
+    const path = map.pinPath;
+    const existing = path ? openPinned(path) : undefined;
+    if (existing) {
+      const why = incompatibility(existing, map.spec);
+      if (why) {
+        existing.close();
+        throw new ObjectError(o.name, `the map pinned at ${path} cannot be reused: ${why}; remove the pin (rm ${path}) or change the definition`, {
+          subject: `map "${map.name}"`,
+        });
+      }
+      map._setFd(existing, { reused: true, pinned: path });
+      continue;
+    }
+    const fd = createWithInner(map.spec, btfFd);
+    map._setFd(fd);
+    if (path) {
+      objPin(fd.value, path);
+      pinnedNow.push(path);
+      map._setFd(fd, { pinned: path });
+    }
+  }
+  fillSlots(o, (m) => m.spec.type !== MapType.PROG_ARRAY);
+}
+
+/** Writes `values = { [i] = &x }` initialisers: inner map fds now, program fds once programs are loaded. */
+export function fillSlots(o: Opened, which: (m: BpfMap) => boolean): void {
+  for (const s of o.mapSlots) {
+    const map = o.btfMaps.find((m) => m.map.name === s.map)!.map;
+    if (!which(map) || !map.created || map.reused) continue;
+    const sym = o.elf.symbols[s.symbol];
+    const fd = slotTarget(o, map, s.symbol);
+    const key = new Uint8Array(new ArrayBuffer(map.spec.keySize));
+    new DataView(key.buffer).setUint32(0, s.slot, true);
+    const value = new Uint8Array(new ArrayBuffer(4));
+    new DataView(value.buffer).setInt32(0, fd, true);
+    try {
+      mapUpdate(map.fd.value, key, value);
+    } catch (e) {
+      throw new ObjectError(o.name, `cannot set values[${s.slot}] to "${sym?.name}": ${(e as Error).message}`, { subject: `map "${map.name}"` });
+    }
+  }
+}
+
+function slotTarget(o: Opened, map: BpfMap, symbol: number): number {
+  const sym = o.elf.symbols[symbol];
+  const fail = (msg: string): never => {
+    throw new ObjectError(o.name, msg, { subject: `map "${map.name}"` });
+  };
+  if (!sym) return fail(`values refer to symbol #${symbol}, which does not exist`);
+  if (map.spec.type === MapType.PROG_ARRAY) {
+    const prog = o.programs.find((p) => p.sectionIndex === sym.shndx && p.sectionInsn * 8 === sym.value);
+    if (!prog) return fail(`values refer to "${sym.name}", which is not a program`);
+    if (!prog.loaded) return fail(`values refer to program "${prog.name}", which is not loaded (autoload is off)`);
+    return prog.fd.value;
+  }
+  const inner = o.btfMaps.find((m) => sym.shndx === o.mapsIndex && m.offset === sym.value);
+  if (!inner) return fail(`values refer to "${sym.name}", which is not a map of .maps`);
+  if (!inner.map.created) return fail(`values refer to map "${inner.map.name}", which is not created (autocreate is off)`);
+  return inner.map.fd.value;
+}
