@@ -8,6 +8,7 @@ export const OP_EXIT = 0x95;
 /** src_reg values with special meaning. */
 export const PSEUDO_MAP_FD = 1;
 export const PSEUDO_MAP_VALUE = 2;
+export const PSEUDO_BTF_ID = 3;
 export const PSEUDO_CALL = 1;
 export const PSEUDO_KFUNC_CALL = 2;
 export const PSEUDO_FUNC = 4;

@@ -2,7 +2,10 @@ import type { BtfExt, ExtSection } from "@bpfkit/btf";
 import { type ElfFile, type ElfSymbol, SHN_UNDEF } from "@bpfkit/elf";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError } from "./errors.ts";
-import { INSN_SIZE, Insns, OP_LD_IMM64, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
+import { INSN_SIZE, Insns, OP_LD_IMM64, PSEUDO_BTF_ID, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
+
+/** The helper id a missing weak kfunc's call becomes (libbpf's value, so logs read the same). */
+const POISON_KFUNC_CALL = 2002000000;
 import type { Program } from "./program.ts";
 
 /** A function in .text that programs may call. */
@@ -24,8 +27,10 @@ export interface LinkContext {
   /** The `.maps` section's index and its maps' fds by the offset of their variable. */
   readonly btfMaps: { readonly section: number | undefined; readonly byOffset: ReadonlyMap<number, { name: string; fd: number }> };
   readonly ext: BtfExt | undefined;
-  /** Resolves an extern function (kfunc) to its kernel BTF id and fd_array slot (0: vmlinux). */
-  kfunc(name: string, program: string): { id: number; fdIndex: number };
+  /** Resolves an extern function (kfunc) to its kernel BTF id and fd_array slot (0: vmlinux); undefined: a missing __weak one. */
+  kfunc(name: string, program: string): { id: number; fdIndex: number } | undefined;
+  /** What a 64-bit load of an extern becomes: a kernel BTF id (+ module BTF fd), an address, or a .kconfig value. */
+  externLoad(name: string, program: string): { kind: "btf"; id: number; btfFd: number } | { kind: "imm"; value: bigint } | { kind: "kconfig"; fd: number; offset: number };
 }
 
 export interface LinkedProgram {
@@ -77,13 +82,19 @@ export function linkProgram(ctx: LinkContext, prog: Program): LinkedProgram {
       const symIdx = relocs?.get(c.start + j);
       const sym: ElfSymbol | undefined = symIdx === undefined ? undefined : ctx.elf.symbols[symIdx];
       if (code.op(j) === OP_LD_IMM64) {
-        if (sym) relocateLoad(ctx, code, j, sym, c, place, fail);
+        if (sym) relocateLoad(ctx, code, j, sym, c, place, fail, prog.name);
         j++; // the second half of a 16-byte load
         continue;
       }
       if (!code.isPseudoCall(j)) continue;
       if (sym && sym.shndx === SHN_UNDEF) {
         const k = ctx.kfunc(sym.name, prog.name);
+        if (!k) {
+          // A missing __weak kfunc: an invalid helper call the verifier rejects only if reachable.
+          code.setSrc(j, 0);
+          code.setImm(j, POISON_KFUNC_CALL);
+          continue;
+        }
         code.setSrc(j, PSEUDO_KFUNC_CALL);
         code.setImm(j, k.id);
         code.setOff(j, k.fdIndex);
@@ -121,6 +132,7 @@ function relocateLoad(
   c: Chunk,
   place: (section: number, target: number) => number,
   fail: (msg: string) => never,
+  program: string,
 ): void {
   const data = ctx.dataMaps.get(sym.shndx);
   if (data) {
@@ -146,7 +158,24 @@ function relocateLoad(
     code.setImm(j, place(sym.shndx, target) - (c.at + j + 1));
     return;
   }
-  if (sym.shndx === SHN_UNDEF) fail(`extern variable "${sym.name}" (__ksym / .kconfig) is not supported yet`);
+  if (sym.shndx === SHN_UNDEF) {
+    const e = ctx.externLoad(sym.name, program);
+    if (e.kind === "kconfig") {
+      code.setSrc(j, PSEUDO_MAP_VALUE);
+      code.setImm(j, e.fd);
+      code.setImm(j + 1, e.offset + code.imm(j + 1));
+    } else if (e.kind === "btf") {
+      code.setSrc(j, PSEUDO_BTF_ID);
+      code.setImm(j, e.id);
+      code.setImm(j + 1, e.btfFd);
+    } else {
+      // A typeless ksym's address, or 0 for a missing __weak extern (so `if (&x)` is false).
+      code.setSrc(j, 0);
+      code.setImm(j, Number(BigInt.asIntN(32, e.value)));
+      code.setImm(j + 1, Number(BigInt.asIntN(32, e.value >> 32n)));
+    }
+    return;
+  }
   const sec = ctx.elf.sections[sym.shndx]?.name ?? `#${sym.shndx}`;
   fail(`64-bit load of "${sym.name || sec}" in section ${sec}: it is neither a map, global data, a function nor an extern`);
 }

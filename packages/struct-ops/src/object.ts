@@ -7,7 +7,7 @@ import { createBtfMaps, fillSlots } from "./create-maps.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { kernelBtf, openModuleBtf } from "./kernel-btf.ts";
-import { prototypeMismatch } from "./kfunc.ts";
+import { type KsymTarget, resolveKsym } from "./externs.ts";
 import type { Link } from "./link.ts";
 import { type LinkContext, linkProgram } from "./linker.ts";
 import type { BpfMap } from "./map.ts";
@@ -50,6 +50,9 @@ export class BpfObject implements Disposable {
   /** BTF objects of kernel modules whose struct_ops types this object implements, by module name. */
   readonly #moduleBtf = new Map<string, Fd>();
   readonly #links: Link[] = [];
+  readonly #ksyms = new Map<string, KsymTarget>();
+  /** fd_array for PROG_LOAD: slot 0 unused (vmlinux), then module BTF fds. */
+  readonly #fdArray: number[] = [0];
   /** Pins this load made (removed again if the load fails). */
   readonly #pinnedNow: string[] = [];
 
@@ -182,21 +185,17 @@ export class BpfObject implements Disposable {
       },
       ext: o.ext,
       kfunc: (name, program) => {
-        const kb = kernelBtf();
-        const id = kb.find(name, Kind.FUNC);
-        if (id === undefined) {
-          throw new ObjectError(this.name, `kfunc "${name}" is not in the kernel's BTF (not exported by this kernel, or in a module)`, { subject: `program "${program}"` });
-        }
-        const local = o.btf?.find(name, Kind.FUNC);
-        const why = local === undefined ? undefined : prototypeMismatch(o.btf!, o.btf!.sizeOrType(local), kb, kb.sizeOrType(id));
-        if (why) {
-          throw new ObjectError(
-            this.name,
-            `kfunc "${name}" is declared unlike the kernel's: ${why}; declare it as the kernel does (vmlinux.h has the kernel's types)`,
-            { subject: `program "${program}"` },
-          );
-        }
-        return { id, fdIndex: 0 };
+        const t = this.#ksym(name, program);
+        if (t.kind === "missing") return undefined;
+        if (t.kind !== "btf") throw new ObjectError(this.name, `"${name}" is called but is not a kernel function`, { subject: `program "${program}"` });
+        return { id: t.id, fdIndex: t.module ? this.#fdArraySlot(t.module) : 0 };
+      },
+      externLoad: (name, program) => {
+        const e = o.externs.find((x) => x.name === name);
+        if (e?.kind === "kconfig") throw new ObjectError(this.name, `.kconfig extern "${name}" is not supported yet`, { subject: `program "${program}"` });
+        const t = this.#ksym(name, program);
+        if (t.kind === "btf") return { kind: "btf", id: t.id, btfFd: t.module ? this.#module(t.module) : 0 };
+        return { kind: "imm", value: t.kind === "addr" ? t.addr : 0n };
       },
     };
     for (const p of o.programs) {
@@ -210,6 +209,7 @@ export class BpfObject implements Disposable {
         expectedAttachType: p.expectedAttachType,
         flags: p.flags,
         kernVersion: o.kernVersion,
+        ...(this.#fdArray.length > 1 ? { fdArray: this.#fdArray } : {}),
         attachBtfId: p.attachBtfId,
         ...(p.attachBtfModule ? { attachBtfObjFd: this.#module(p.attachBtfModule) } : {}),
         logLevel: options.logLevel ?? 0,
@@ -245,6 +245,25 @@ export class BpfObject implements Disposable {
     }
 
     if (options.assocStructOps) this.#associate(structOps);
+  }
+
+  /** Resolves a ksym or kfunc once per load (every program that uses it gets the same answer). */
+  #ksym(name: string, program: string): KsymTarget {
+    let t = this.#ksyms.get(name);
+    if (!t) {
+      const e = this.#o.externs.find((x) => x.name === name) ?? { name, kind: "kfunc", weak: false, localType: 0 };
+      t = resolveKsym(e, this.#o.btf, this.name, program);
+      this.#ksyms.set(name, t);
+    }
+    return t;
+  }
+
+  /** A module's slot in fd_array, where kfunc calls name the module's BTF (insn.off); 0 is vmlinux. */
+  #fdArraySlot(module: string): number {
+    const fd = this.#module(module);
+    let i = this.#fdArray.indexOf(fd, 1);
+    if (i < 0) i = this.#fdArray.push(fd) - 1;
+    return i;
   }
 
   #module(name: string): number {

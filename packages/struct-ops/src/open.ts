@@ -3,6 +3,7 @@ import { EM_BPF, type ElfFile, type ElfSection, parseElf, SHF_ALLOC, SHF_EXECINS
 import { MapFlags, MapType, ProgType } from "@bpfkit/syscall";
 import { type MapSlotInit, parseBtfMaps } from "./btf-maps.ts";
 import { DataMap, type Variable } from "./data-map.ts";
+import { collectExterns, type Extern } from "./externs.ts";
 import { ObjectError } from "./errors.ts";
 import { INSN_SIZE } from "./insn.ts";
 import type { Subprog } from "./linker.ts";
@@ -29,6 +30,7 @@ export interface Opened {
   readonly btfMaps: { readonly map: BpfMap; readonly offset: number }[];
   readonly mapsIndex: number | undefined;
   readonly mapSlots: MapSlotInit[];
+  readonly externs: Extern[];
 }
 
 // A leading "?" (SEC("?.struct_ops")) marks variables that are not created unless enabled.
@@ -118,7 +120,7 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
     if (isDataSection(sec.name) && sec.size > 0) dataMaps.push(dataMap(name, elf, btf, sec));
     if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
   }
-  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots };
+  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs: collectExterns(elf, btf) };
 }
 
 function cString(data: Uint8Array): string {

@@ -38,7 +38,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
   // Legacy .struct_ops objects: Debian's libbpf 1.1 cannot open .struct_ops.link ones, so the
   // example congestion control is compared through its generated twin (cc_legacy). It does not
   // know SEC("struct_ops.s") either, which rules out dummy_ops.
-  for (const name of ["cc_legacy", "legacy_cc", "maps"]) {
+  for (const name of ["cc_legacy", "legacy_cc", "maps", "externs"]) {
     it(name, () => withSysBpffs(() => {
       const dir = join(bpffs(), name);
       execFileSync("bpftool", ["prog", "loadall", fixture(name), dir]);
