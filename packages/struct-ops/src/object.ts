@@ -1,12 +1,11 @@
 import { readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Kind } from "@bpfkit/btf";
 import { type Fd, btfLoad, MapFlags, MapType, mapCreate, mapFreeze, mapUpdate, progAssocStructOps, ProgType, progLoad } from "@bpfkit/syscall";
 import { Pinning } from "./btf-maps.ts";
 import { createBtfMaps, fillSlots } from "./create-maps.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
-import { kernelBtf, openModuleBtf } from "./kernel-btf.ts";
+import { openModuleBtf } from "./kernel-btf.ts";
 import { type KsymTarget, resolveKsym } from "./externs.ts";
 import type { Link } from "./link.ts";
 import { type LinkContext, linkProgram } from "./linker.ts";
