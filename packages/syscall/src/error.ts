@@ -1,5 +1,6 @@
-import { CMD_SINCE, cmdName } from "./cmd.ts";
+import { CMD_SINCE, Cmd, cmdName } from "./cmd.ts";
 import { errnoName } from "./errno.ts";
+import { type VerifierFailure, verifierFailure } from "./log.ts";
 
 /** A bpf() call the kernel refused. Fields, not strings to parse. */
 export class BpfError extends Error {
@@ -15,12 +16,19 @@ export class BpfError extends Error {
   readonly hint: string;
   /** Verifier or BTF log, when the kernel wrote one. */
   readonly log: string | undefined;
+  /** For a program the verifier refused: its complaint and the source line (with line info). */
+  readonly verifier: VerifierFailure | undefined;
 
   constructor(command: number, errno: number, opts: { context?: string; hint?: string; log?: string } = {}) {
     const code = errnoName(errno);
     const hint = opts.hint ?? defaultHint(command, errno);
     const what = opts.context ? `${cmdName(command)} (${opts.context})` : cmdName(command);
     let message = `${what} failed: ${code} (${errno}): ${hint}`;
+    const verifier = command === Cmd.PROG_LOAD && opts.log ? verifierFailure(opts.log) : undefined;
+    if (verifier) {
+      message += `\n${verifier.reason}`;
+      if (verifier.at) message += `\n  at ${verifier.at}${verifier.source ? `: ${verifier.source}` : ""}`;
+    }
     if (opts.log) message += `\n--- kernel log ---\n${logTail(opts.log)}`;
     super(message);
     this.command = command;
@@ -29,6 +37,7 @@ export class BpfError extends Error {
     this.code = code;
     this.hint = hint;
     this.log = opts.log;
+    this.verifier = verifier;
   }
 }
 

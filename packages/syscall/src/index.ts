@@ -5,6 +5,8 @@ export { Cmd, cmdName } from "./cmd.ts";
 export { AttachType, LinkType, LinkUpdateFlags, MapFlags, MapType, OBJ_NAME_LEN, ProgFlags, ProgType, UpdateFlags, enumName } from "./constants.ts";
 export { ERRNO, errnoName } from "./errno.ts";
 export { BpfError, SystemError, UnsupportedFeatureError, UnsupportedRuntimeError } from "./error.ts";
+export { verifierFailure } from "./log.ts";
+export type { VerifierFailure } from "./log.ts";
 export { Fd } from "./fd.ts";
 export { backend, hasBackend } from "./ffi/select.ts";
 export type { Backend } from "./ffi/backend.ts";
