@@ -35,13 +35,21 @@ function withSysBpffs<T>(fn: () => T): T {
 
 describeKernel("the kernel holds the same programs whether libbpf or bpfkit loads them", () => {
   const bpffs = useBpffs();
-  // Legacy .struct_ops objects: Debian's libbpf 1.1 cannot open .struct_ops.link ones, so the
-  // example congestion control is compared through its generated twin (cc_legacy). It does not
-  // know SEC("struct_ops.s") either, which rules out dummy_ops.
-  for (const name of ["cc_legacy", "legacy_cc", "maps", "externs"]) {
+  // Debian's libbpf 1.1 cannot open .struct_ops.link objects: those are compared through their
+  // legacy .struct_ops twins (fixtures/build.sh), which libbpf loads while bpfkit loads the
+  // original. It does not know SEC("struct_ops.s") either, which rules out dummy_ops.
+  const cases: [string, string][] = [
+    ["cc_legacy", fixture("cc_legacy")],
+    ["legacy_cc", fixture("legacy_cc")],
+    ["maps", fixture("maps")],
+    ["externs", fixture("externs")],
+    ["two_cc", fixture("two_cc").replace(/\.bpf\.o$/, ".twin.o")],
+    ["assoc", fixture("assoc").replace(/\.bpf\.o$/, ".twin.o")],
+  ];
+  for (const [name, theirObject] of cases) {
     it(name, () => withSysBpffs(() => {
       const dir = join(bpffs(), name);
-      execFileSync("bpftool", ["prog", "loadall", fixture(name), dir]);
+      execFileSync("bpftool", ["prog", "loadall", theirObject, dir]);
       try {
         // Same pin root as libbpf's: pinned maps are shared, as they would be in production.
         using obj = BpfObject.open(fixture(name), { pinRoot: "/sys/fs/bpf" });
