@@ -1,4 +1,4 @@
-import { type Btf, BtfPatch, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
+import { Btf, BtfBuilder, type BtfFeatures, BtfPatch, downgrade, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
 import { type ElfFile, STV_HIDDEN } from "@bpfkit/elf";
 import { ObjectError } from "./errors.ts";
 
@@ -71,4 +71,16 @@ function nameParams(btf: Btf, patch: BtfPatch, protoId: number): void {
   proto.params.forEach((p, i) => {
     if (p.type !== 0 && p.name === "") patch.setParamName(protoId, i, patch.addString(`arg${i}`));
   });
+}
+
+/**
+ * Rewrites kinds the kernel does not know (FLOAT, DECL_TAG, TYPE_TAG, ENUM64, global FUNC) into
+ * ones it does, keeping every type id, so the same object loads on older kernels. Untouched when
+ * the kernel has them all.
+ */
+export function sanitizeBtf(bytes: Uint8Array, has: BtfFeatures): Uint8Array {
+  if (Object.values(has).every(Boolean)) return bytes;
+  const b = BtfBuilder.from(Btf.parse(bytes));
+  downgrade(b, has);
+  return b.build();
 }

@@ -10,7 +10,8 @@ import { type KsymTarget, resolveKsym } from "./externs.ts";
 import type { Link } from "./link.ts";
 import { type LinkContext, linkProgram } from "./linker.ts";
 import type { BpfMap } from "./map.ts";
-import { kernelReadyBtf } from "./object-btf.ts";
+import { kernelReadyBtf, sanitizeBtf } from "./object-btf.ts";
+import { btfFeatures } from "./btf-features.ts";
 import { type Opened, openObject } from "./open.ts";
 import type { Program } from "./program.ts";
 import type { StructOpsMap } from "./struct-ops-map.ts";
@@ -147,7 +148,7 @@ export class BpfObject implements Disposable {
     for (const m of structOps) m.prepare();
     this.#settleAutoload(structOps);
 
-    if (o.btf) this.#btfFd = btfLoad(kernelReadyBtf(o.btf, o.elf, this.name));
+    if (o.btf) this.#btfFd = btfLoad(sanitizeBtf(kernelReadyBtf(o.btf, o.elf, this.name), btfFeatures()));
     const btfFd = this.#btfFd?.value;
 
     for (const m of o.dataMaps) {

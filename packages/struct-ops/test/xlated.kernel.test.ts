@@ -43,6 +43,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
     ["legacy_cc", fixture("legacy_cc")],
     ["maps", fixture("maps")],
     ["externs", fixture("externs")],
+    ["btf_kinds", fixture("btf_kinds")],
     ["two_cc", fixture("two_cc").replace(/\.bpf\.o$/, ".twin.o")],
     ["assoc", fixture("assoc").replace(/\.bpf\.o$/, ".twin.o")],
   ];
