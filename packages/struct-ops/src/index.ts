@@ -15,3 +15,7 @@ export type { Value } from "./codec.ts";
 export { kernelBtf } from "./kernel-btf.ts";
 export { BtfObjects, dumpStructOps, listStructOps } from "./introspect.ts";
 export type { StructOpsDump, StructOpsInfo, StructOpsMemberDump } from "./introspect.ts";
+export { AttachTargetError } from "./attach-target.ts";
+export type { ResolvedAttachTarget } from "./attach-target.ts";
+export { SECTION_DEFS, sectionDef } from "./section-def.ts";
+export type { SectionDef, SectionTarget } from "./section-def.ts";

@@ -5,7 +5,8 @@ import { Pinning } from "./btf-maps.ts";
 import { createBtfMaps, fillSlots } from "./create-maps.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
-import { openModuleBtf } from "./kernel-btf.ts";
+import { resolveAttachTarget } from "./attach-target.ts";
+import { kernelBtf, moduleBtfs, openModuleBtf } from "./kernel-btf.ts";
 import { type KsymTarget, resolveKsym } from "./externs.ts";
 import type { Link } from "./link.ts";
 import { type LinkContext, linkProgram } from "./linker.ts";
@@ -200,6 +201,17 @@ export class BpfObject implements Disposable {
     };
     for (const p of o.programs) {
       if (!p.autoload) continue;
+      if (p.def.btfTarget && !p.attachBtfId) {
+        const t = resolveAttachTarget(p.def, p.section.replace(/^\?/, ""), { vmlinux: kernelBtf(), modules: moduleBtfs() }, {
+          object: this.name,
+          program: p.name,
+          ...(p.attachTarget ? { target: p.attachTarget } : {}),
+        });
+        if (t) {
+          p.attachBtfId = t.attachBtfId;
+          p.attachBtfModule = t.module;
+        }
+      }
       const linked = linkProgram(ctx, p);
       const loaded = progLoad({
         type: p.type,

@@ -9,7 +9,7 @@ import { INSN_SIZE } from "./insn.ts";
 import type { Subprog } from "./linker.ts";
 import { BpfMap } from "./map.ts";
 import { Program } from "./program.ts";
-import { knownSectionPrefixes, sectionDef } from "./section-def.ts";
+import { knownSectionPrefixes, optionalSection, sectionDef } from "./section-def.ts";
 import { StructOpsMap } from "./struct-ops-map.ts";
 
 /** What `open` learns from the file alone. */
@@ -84,21 +84,21 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
       for (const f of funcs) subprogs.push({ name: f.name, start: f.value / INSN_SIZE, count: f.size / INSN_SIZE });
       continue;
     }
-    const def = sectionDef(sec.name);
-    if (!def) {
-      fail(`unknown program section name; bpfkit knows: ${knownSectionPrefixes().join(", ")}`, { section: sec.name });
-    }
+    // SEC("?name"): a program that is not loaded unless autoload is turned on.
+    const optional = optionalSection(sec.name);
+    const def = sectionDef(optional.name);
+    if (!def) fail(unknownSection(optional.name), { section: sec.name });
     for (const f of funcs) {
-      programs.push(
-        new Program({
-          name: f.name,
-          section: sec.name,
-          sectionIndex: sec.index,
-          sectionInsn: f.value / INSN_SIZE,
-          insns: sec.data.slice(f.value, f.value + f.size),
-          def: def!,
-        }),
-      );
+      const p = new Program({
+        name: f.name,
+        section: sec.name,
+        sectionIndex: sec.index,
+        sectionInsn: f.value / INSN_SIZE,
+        insns: sec.data.slice(f.value, f.value + f.size),
+        def: def!,
+      });
+      p.autoload = optional.autoload;
+      programs.push(p);
     }
   }
 
@@ -121,6 +121,15 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
     if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
   }
   return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs: collectExterns(elf, btf) };
+}
+
+/** The error for a section no convention matches, with the names closest to what was written. */
+function unknownSection(name: string): string {
+  const head = name.split("/")[0]!;
+  const all = [...new Set(knownSectionPrefixes())];
+  const near = all.filter((p) => p.startsWith(head.slice(0, 3)) || head.startsWith(p));
+  const list = (near.length ? near : all).slice(0, 12).join(", ");
+  return `unknown program section name "${name}"; libbpf's conventions include ${list}${near.length > 12 || !near.length ? ", ..." : ""} (see packages/struct-ops/README.md)`;
 }
 
 function cString(data: Uint8Array): string {

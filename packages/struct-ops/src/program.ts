@@ -44,6 +44,11 @@ export class Program {
   attachBtfId = 0;
   /** Kernel module whose BTF holds `attachBtfId`; undefined for vmlinux. */
   attachBtfModule: string | undefined;
+  /**
+   * What to attach to, instead of the text after "prefix/" in the section name (for fentry/,
+   * tp_btf/, lsm/, iter/ ...: a kernel function, tracepoint, hook or iterator). Settable until load.
+   */
+  attachTarget: string | undefined;
   /** Load it with the object? Settable until load. */
   autoload = true;
   /** The verifier log of the last load, when logging was asked for. */

@@ -1,5 +1,5 @@
 import { BpfObject, StateError, StructOpsError } from "@bpfkit/struct-ops";
-import { BpfError, backend, fdById, linkDetach, nativeBuffer, ProgFlags, UnsupportedFeatureError } from "@bpfkit/syscall";
+import { BpfError, backend, fdById, linkDetach, nativeBuffer, ProgFlags, ProgType, UnsupportedFeatureError } from "@bpfkit/syscall";
 import { checkFdLeaks, describeKernel, trackCreated, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { runTraffic, startTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
@@ -139,6 +139,22 @@ describeKernel("struct_ops maps and links", () => {
     await watching;
     expect(availableCCs()).not.toContain("bpfkit_reno");
     expect(link!.info().structOpsMapId).toBe(0);
+  });
+
+  it('leaves SEC("?syscall") programs out unless their autoload is turned on', () => {
+    {
+      using obj = BpfObject.open(fixture("dummy_ops"));
+      expect(obj.program("optional_counter").autoload).toBe(false);
+      const { ids } = trackCreated(() => obj.load());
+      expect(obj.program("optional_counter").loaded).toBe(false);
+      // The kernel got one program per loaded one, none for the optional program.
+      expect(ids.prog.length).toBe(obj.programs.filter((p) => p.loaded).length);
+    }
+    using obj = BpfObject.open(fixture("dummy_ops"));
+    obj.program("optional_counter").autoload = true;
+    obj.load();
+    expect(obj.program("optional_counter").info().type).toBe(ProgType.SYSCALL);
+    expect(obj.program("optional_counter").testRun().retval).toBe(42);
   });
 
   it("runs bpf_dummy_ops programs with BPF_PROG_TEST_RUN and gets what the BPF code computes", () => {

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { rmSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { BpfObject } from "@bpfkit/struct-ops";
+import { objGet, progInfo } from "@bpfkit/syscall";
 import { describeKernel, useBpffs } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { fixture } from "./support/paths.ts";
@@ -44,6 +45,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
     ["maps", fixture("maps")],
     ["externs", fixture("externs")],
     ["btf_kinds", fixture("btf_kinds")],
+    ["sections", fixture("sections")],
     ["two_cc", fixture("two_cc").replace(/\.bpf\.o$/, ".twin.o")],
     ["assoc", fixture("assoc").replace(/\.bpf\.o$/, ".twin.o")],
   ];
@@ -61,6 +63,10 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
           const theirs = xlated(["pinned", join(dir, p.name)]);
           const ours = xlated(["id", String(p.info().id)]);
           expect(normalize(ours), `program ${p.name}`).toBe(normalize(theirs));
+          // Same program type and attach target, as the kernel reports them for each load.
+          using pinned = objGet(join(dir, p.name), "prog");
+          const [a, b] = [progInfo(pinned.value), p.info()];
+          expect([b.type, b.attachBtfObjId, b.attachBtfId], `program ${p.name}`).toEqual([a.type, a.attachBtfObjId, a.attachBtfId]);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
