@@ -18,3 +18,4 @@ export { dumpC } from "./dump/c.ts";
 export type { CDumpOptions } from "./dump/c.ts";
 export { dumpTs } from "./dump/ts.ts";
 export type { TsDumpOptions } from "./dump/ts.ts";
+export * from "./core/index.ts";

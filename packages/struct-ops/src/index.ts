@@ -19,3 +19,4 @@ export { AttachTargetError } from "./attach-target.ts";
 export type { ResolvedAttachTarget } from "./attach-target.ts";
 export { SECTION_DEFS, sectionDef } from "./section-def.ts";
 export type { SectionDef, SectionTarget } from "./section-def.ts";
+export { CoreRelocationError } from "./core-relo.ts";

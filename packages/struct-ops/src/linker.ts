@@ -1,5 +1,6 @@
 import type { BtfExt, ExtSection } from "@bpfkit/btf";
 import { type ElfFile, type ElfSymbol, SHN_UNDEF } from "@bpfkit/elf";
+import { applyCoreRelos, type CoreTargets } from "./core-relo.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError } from "./errors.ts";
 import { INSN_SIZE, Insns, OP_LD_IMM64, PSEUDO_BTF_ID, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
@@ -27,6 +28,8 @@ export interface LinkContext {
   /** The `.maps` section's index and its maps' fds by the offset of their variable. */
   readonly btfMaps: { readonly section: number | undefined; readonly byOffset: ReadonlyMap<number, { name: string; fd: number }> };
   readonly ext: BtfExt | undefined;
+  /** The object's BTF and the kernel's, for CO-RE relocations (one object per load: it caches candidates). */
+  readonly core: CoreTargets | undefined;
   /** Resolves an extern function (kfunc) to its kernel BTF id and fd_array slot (0: vmlinux); undefined: a missing __weak one. */
   kfunc(name: string, program: string): { id: number; fdIndex: number } | undefined;
   /** What a 64-bit load of an extern becomes: a kernel BTF id (+ module BTF fd), an address, or a .kconfig value. */
@@ -76,6 +79,7 @@ export function linkProgram(ctx: LinkContext, prog: Program): LinkedProgram {
   // Chunks are appended while we walk them; each is rewritten exactly once.
   for (let ci = 0; ci < chunks.length; ci++) {
     const c = chunks[ci]!;
+    applyCore(ctx, parts[ci]!, c, prog.name);
     const code = new Insns(parts[ci]!);
     const relocs = ctx.relocs.get(c.section);
     for (let j = 0; j < c.count; j++) {
@@ -178,6 +182,15 @@ function relocateLoad(
   }
   const sec = ctx.elf.sections[sym.shndx]?.name ?? `#${sym.shndx}`;
   fail(`64-bit load of "${sym.name || sec}" in section ${sec}: it is neither a map, global data, a function nor an extern`);
+}
+
+/** CO-RE: field offsets, sizes, existence, type and enum facts rewritten for the running kernel's types. */
+function applyCore(ctx: LinkContext, code: Uint8Array, c: Chunk, program: string): void {
+  const section = ctx.elf.sections[c.section]!.name;
+  const records = ctx.ext?.coreRelos.find((s) => s.section === section)?.records;
+  if (!records?.length) return;
+  if (!ctx.core) throw new ObjectError(ctx.object, "CO-RE relocations need the object's BTF and the kernel's", { subject: `program "${program}"`, section });
+  applyCoreRelos(ctx.core, code, section, c.start, c.count, records, { object: ctx.object, program });
 }
 
 function rebase<T extends { readonly insnOff: number }>(

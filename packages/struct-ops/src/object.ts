@@ -185,6 +185,7 @@ export class BpfObject implements Disposable {
         byOffset: new Map(o.btfMaps.filter((m) => m.map.created).map((m) => [m.offset, { name: m.map.name, fd: m.map.fd.value }])),
       },
       ext: o.ext,
+      core: o.btf && o.ext?.coreRelos.length ? { local: o.btf, targets: [kernelBtf(), ...moduleBtfs().map((m) => m.btf)] } : undefined,
       kfunc: (name, program) => {
         const t = this.#ksym(name, program);
         if (t.kind === "missing") return undefined;

@@ -46,6 +46,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
     ["externs", fixture("externs")],
     ["btf_kinds", fixture("btf_kinds")],
     ["sections", fixture("sections")],
+    ["core", fixture("core")],
     ["two_cc", fixture("two_cc").replace(/\.bpf\.o$/, ".twin.o")],
     ["assoc", fixture("assoc").replace(/\.bpf\.o$/, ".twin.o")],
   ];
