@@ -2,10 +2,11 @@ import { parse, UsageError } from "./args.ts";
 import type { Command, Io } from "./command.ts";
 import { consoleIo } from "./command.ts";
 import { btfCommands } from "./commands/btf.ts";
+import { objectCommands } from "./commands/object.ts";
 import { structOpsCommands } from "./commands/struct-ops.ts";
 import { describeError } from "./errors.ts";
 
-const COMMANDS: readonly Command[] = [...structOpsCommands, ...btfCommands];
+const COMMANDS: readonly Command[] = [...structOpsCommands, ...objectCommands, ...btfCommands];
 
 function help(io: Io): void {
   io.out("usage: bpfkit <group> <command> [options]\n");

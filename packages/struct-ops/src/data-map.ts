@@ -37,7 +37,7 @@ export class DataMap extends BpfMap {
     super(spec, section);
     this.initial = initial;
     this.variables = variables;
-    this.readonly = section.startsWith(".rodata");
+    this.readonly = section.startsWith(".rodata") || section === ".kconfig";
     this.#btf = btf;
   }
 

@@ -20,3 +20,6 @@ export type { ResolvedAttachTarget } from "./attach-target.ts";
 export { SECTION_DEFS, sectionDef } from "./section-def.ts";
 export type { SectionDef, SectionTarget } from "./section-def.ts";
 export { CoreRelocationError } from "./core-relo.ts";
+export { KconfigError, KernelConfigError, parseKernelConfig, readKernelConfig } from "./kconfig.ts";
+export type { KernelConfig, KconfigValue } from "./kconfig.ts";
+export type { Extern } from "./externs.ts";

@@ -1,13 +1,14 @@
 import { Btf, BtfBuilder, type BtfFeatures, BtfPatch, downgrade, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
 import { type ElfFile, STV_HIDDEN } from "@bpfkit/elf";
 import { ObjectError } from "./errors.ts";
+import type { KconfigLayout } from "./kconfig.ts";
 
 /**
  * The object's BTF as the kernel must see it. clang leaves DATASEC sizes and variable offsets at 0
  * (the ELF knows them), and lists extern functions in a `.ksyms` DATASEC, which the kernel only
  * accepts for variables: each such entry becomes a 4-byte placeholder variable.
  */
-export function kernelReadyBtf(btf: Btf, elf: ElfFile, object: string): Uint8Array {
+export function kernelReadyBtf(btf: Btf, elf: ElfFile, object: string, kconfig?: KconfigLayout): Uint8Array {
   const patch = new BtfPatch(btf);
   let int4: number | undefined;
   const int = () => {
@@ -36,7 +37,22 @@ export function kernelReadyBtf(btf: Btf, elf: ElfFile, object: string): Uint8Arr
       patch.setDatasecSize(id, t.vars.length * 4);
       continue;
     }
-    if (name === ".kconfig") continue;
+    if (name === ".kconfig") {
+      // Laid out by the loader (clang leaves every offset 0); the externs become plain variables,
+      // listed by offset as the kernel requires.
+      patch.setDatasecSize(id, kconfig?.size ?? 0);
+      const placed = t.vars.map((v) => {
+        const bv = btf.type(v.type);
+        if (bv.kind === "VAR") patch.setVar(v.type, bv.type, VarLinkage.GLOBAL_ALLOCATED);
+        const e = kconfig?.externs.find((x) => x.name === bv.name);
+        return { type: v.type, offset: e?.offset ?? 0, size: e?.size ?? v.size };
+      });
+      placed.sort((a, b) => a.offset - b.offset);
+      placed.forEach((v, i) => {
+        patch.setDatasecVar(id, i, v);
+      });
+      continue;
+    }
     const section = elf.section(name);
     if (!section) throw new ObjectError(object, `BTF describes section ${name}, which the ELF does not have`, { section: name });
     if (t.size === 0) patch.setDatasecSize(id, section.size);

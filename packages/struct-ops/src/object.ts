@@ -7,7 +7,9 @@ import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { resolveAttachTarget } from "./attach-target.ts";
 import { kernelBtf, moduleBtfs, openModuleBtf } from "./kernel-btf.ts";
-import { type KsymTarget, resolveKsym } from "./externs.ts";
+import { type Extern, type KsymTarget, resolveKsym } from "./externs.ts";
+import { kconfigData, parseKernelConfig, readKernelConfig } from "./kconfig.ts";
+import { hasBpfCookie, hasSyscallWrapper } from "./kconfig-probes.ts";
 import type { Link } from "./link.ts";
 import { type LinkContext, linkProgram } from "./linker.ts";
 import type { BpfMap } from "./map.ts";
@@ -33,6 +35,11 @@ export interface LoadOptions {
    * Off by default; an object with several struct_ops maps must associate explicitly.
    */
   readonly assocStructOps?: boolean;
+  /**
+   * Kernel config lines (`CONFIG_X=y` ...) for `.kconfig` externs, taking precedence over the
+   * running kernel's /proc/config.gz or /boot/config-$(uname -r) (libbpf's `kconfig` option).
+   */
+  readonly kconfig?: string;
 }
 
 export type ObjectState = "opened" | "loaded" | "closed";
@@ -82,6 +89,11 @@ export class BpfObject implements Disposable {
 
   get license(): string {
     return this.#o.license;
+  }
+
+  /** The object's externs: `.kconfig` values, `__ksym` variables and kfuncs, with their `__weak`ness. */
+  get externs(): readonly Extern[] {
+    return this.#o.externs;
   }
 
   get programs(): readonly Program[] {
@@ -149,7 +161,14 @@ export class BpfObject implements Disposable {
     for (const m of structOps) m.prepare();
     this.#settleAutoload(structOps);
 
-    if (o.btf) this.#btfFd = btfLoad(sanitizeBtf(kernelReadyBtf(o.btf, o.elf, this.name), btfFeatures()));
+    if (o.btf) this.#btfFd = btfLoad(sanitizeBtf(kernelReadyBtf(o.btf, o.elf, this.name, o.kconfig), btfFeatures()));
+    if (o.kconfig) {
+      const weak = new Set(o.externs.filter((e) => e.weak).map((e) => e.name));
+      const override = options.kconfig === undefined ? undefined : parseKernelConfig(options.kconfig, "LoadOptions.kconfig");
+      this.data(".kconfig").initial.set(
+        kconfigData(o.btf!, this.name, () => readKernelConfig(), { weak, hasBpfCookie, hasSyscallWrapper, ...(override ? { override } : {}) }),
+      );
+    }
     const btfFd = this.#btfFd?.value;
 
     for (const m of o.dataMaps) {
@@ -179,7 +198,7 @@ export class BpfObject implements Disposable {
       relocs: o.relocs,
       textIndex: o.textIndex,
       subprogs: o.subprogs,
-      dataMaps: new Map(o.dataMaps.filter((m) => m.autocreate).map((m) => [o.elf.section(m.section)!.index, m])),
+      dataMaps: new Map(o.dataMaps.filter((m) => m.autocreate && m.section !== ".kconfig").map((m) => [o.elf.section(m.section)!.index, m])),
       btfMaps: {
         section: o.mapsIndex,
         byOffset: new Map(o.btfMaps.filter((m) => m.map.created).map((m) => [m.offset, { name: m.map.name, fd: m.map.fd.value }])),
@@ -194,7 +213,11 @@ export class BpfObject implements Disposable {
       },
       externLoad: (name, program) => {
         const e = o.externs.find((x) => x.name === name);
-        if (e?.kind === "kconfig") throw new ObjectError(this.name, `.kconfig extern "${name}" is not supported yet`, { subject: `program "${program}"` });
+        if (e?.kind === "kconfig") {
+          const at = o.kconfig?.externs.find((x) => x.name === name);
+          if (!at) throw new ObjectError(this.name, `.kconfig extern "${name}" has no place in the .kconfig map`, { subject: `program "${program}"` });
+          return { kind: "kconfig", fd: this.data(".kconfig").fd.value, offset: at.offset };
+        }
         const t = this.#ksym(name, program);
         if (t.kind === "btf") return { kind: "btf", id: t.id, btfFd: t.module ? this.#module(t.module) : 0 };
         return { kind: "imm", value: t.kind === "addr" ? t.addr : 0n };

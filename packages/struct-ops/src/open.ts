@@ -4,6 +4,7 @@ import { MapFlags, MapType, ProgType } from "@bpfkit/syscall";
 import { type MapSlotInit, parseBtfMaps } from "./btf-maps.ts";
 import { DataMap, type Variable } from "./data-map.ts";
 import { collectExterns, type Extern } from "./externs.ts";
+import { type KconfigLayout, kconfigLayout } from "./kconfig.ts";
 import { ObjectError } from "./errors.ts";
 import { INSN_SIZE } from "./insn.ts";
 import type { Subprog } from "./linker.ts";
@@ -31,6 +32,8 @@ export interface Opened {
   readonly mapsIndex: number | undefined;
   readonly mapSlots: MapSlotInit[];
   readonly externs: Extern[];
+  /** Where each `.kconfig` extern lives in the `.kconfig` map's value (libbpf's layout). */
+  readonly kconfig: KconfigLayout | undefined;
 }
 
 // A leading "?" (SEC("?.struct_ops")) marks variables that are not created unless enabled.
@@ -120,7 +123,11 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
     if (isDataSection(sec.name) && sec.size > 0) dataMaps.push(dataMap(name, elf, btf, sec));
     if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
   }
-  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs: collectExterns(elf, btf) };
+  const externs = collectExterns(elf, btf);
+  const weak = new Set(externs.filter((e) => e.weak).map((e) => e.name));
+  const kconfig = btf ? kconfigLayout(btf, name, weak) : undefined;
+  if (kconfig) dataMaps.push(kconfigMap(name, btf!, kconfig));
+  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs, kconfig };
 }
 
 /** The error for a section no convention matches, with the names closest to what was written. */
@@ -175,6 +182,26 @@ function dataMap(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSec
     sec.name,
     initial,
     variables,
+    btf,
+  );
+}
+
+/** The `.kconfig` externs' map: read-only to programs, filled and frozen at load. */
+function kconfigMap(object: string, btf: Btf, layout: KconfigLayout): DataMap {
+  return new DataMap(
+    {
+      name: dataMapName(object, ".kconfig"),
+      type: MapType.ARRAY,
+      keySize: 4,
+      valueSize: layout.size,
+      maxEntries: 1,
+      flags: MapFlags.MMAPABLE | MapFlags.RDONLY_PROG,
+      btfKeyTypeId: 0,
+      btfValueTypeId: btf.find(".kconfig", Kind.DATASEC) ?? 0,
+    },
+    ".kconfig",
+    new Uint8Array(new ArrayBuffer(layout.size)),
+    layout.externs.map((e) => ({ name: e.name, offset: e.offset, size: e.size, type: e.type })),
     btf,
   );
 }

@@ -47,6 +47,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
     ["btf_kinds", fixture("btf_kinds")],
     ["sections", fixture("sections")],
     ["core", fixture("core")],
+    ["kconfig", fixture("kconfig")],
     ["two_cc", fixture("two_cc").replace(/\.bpf\.o$/, ".twin.o")],
     ["assoc", fixture("assoc").replace(/\.bpf\.o$/, ".twin.o")],
   ];
