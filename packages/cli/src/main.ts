@@ -1,25 +1,29 @@
 import { parse, UsageError } from "./args.ts";
 import type { Command, Io } from "./command.ts";
 import { consoleIo } from "./command.ts";
-import { btfCommands } from "./commands/btf.ts";
-import { objectCommands } from "./commands/object.ts";
-import { structOpsCommands } from "./commands/struct-ops.ts";
 import { describeError } from "./errors.ts";
 
-const COMMANDS: readonly Command[] = [...structOpsCommands, ...objectCommands, ...btfCommands];
+// Each group's module is imported only when used: `btf dump` should not pay for loading the
+// FFI and the struct_ops loader (a cost bpftool's start does not have).
+const GROUPS: Readonly<Record<string, () => Promise<readonly Command[]>>> = {
+  "struct-ops": async () => (await import("./commands/struct-ops.ts")).structOpsCommands,
+  object: async () => (await import("./commands/object.ts")).objectCommands,
+  btf: async () => (await import("./commands/btf.ts")).btfCommands,
+};
 
-function help(io: Io): void {
+async function help(io: Io): Promise<void> {
   io.out("usage: bpfkit <group> <command> [options]\n");
-  for (const c of COMMANDS) io.out(`  ${c.usage.padEnd(58)} ${c.summary}`);
+  for (const load of Object.values(GROUPS)) for (const c of await load()) io.out(`  ${c.usage.padEnd(58)} ${c.summary}`);
 }
 
 /** Runs the bpfkit command line; returns the exit status. */
 export async function main(argv: readonly string[], io: Io = consoleIo): Promise<number> {
   if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
-    help(io);
+    await help(io);
     return argv.length === 0 ? 2 : 0;
   }
-  const cmd = COMMANDS.find((c) => {
+  const group = Object.hasOwn(GROUPS, argv[0]!) ? await GROUPS[argv[0]!]!() : [];
+  const cmd = group.find((c) => {
     const words = c.name.split(" ");
     return words.every((w, i) => argv[i] === w);
   });

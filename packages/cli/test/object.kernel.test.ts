@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkFdLeaks, describeKernel, trackCreated, useBpffs, waitGone } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, trackCreatedAsync, useBpffs, waitGone } from "@bpfkit/testing";
 import { afterEach, expect, it } from "vitest";
 import { main } from "../src/main.ts";
 import { capture } from "./support.ts";
@@ -20,10 +20,9 @@ interface Pinned {
 /** `bpfkit object load OBJ --pin DIR --json`, with the ids of every program it created. */
 async function load(obj: string, dir: string): Promise<{ status: number; pinned: Pinned[]; err: string; created: number[] }> {
   const io = capture();
-  // The command runs synchronously inside main(): every bpf() call happens within trackCreated.
-  const t = trackCreated(() => main(["object", "load", root(obj), "--pin", dir, "--json"], io));
+  const t = await trackCreatedAsync(() => main(["object", "load", root(obj), "--pin", dir, "--json"], io));
   if (t.error) throw t.error;
-  const status = await t.result!;
+  const status = t.result!;
   return { status, pinned: io.out_.length ? (JSON.parse(io.out_.join("")) as Pinned[]) : [], err: io.err_.join("\n"), created: t.ids.prog };
 }
 

@@ -1,4 +1,4 @@
-export { trackCreated } from "./created.ts";
+export { trackCreated, trackCreatedAsync } from "./created.ts";
 export type { CreatedIds } from "./created.ts";
 export { checkFdLeaks, useBpffs } from "./hooks.ts";
 export { describeKernel, kernelUnavailable } from "./kernel.ts";
