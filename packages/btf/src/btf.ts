@@ -60,14 +60,24 @@ export class Btf {
   #index(): Uint32Array {
     const { typeStart, typeLen } = this.header;
     // Every type is at least 12 bytes: this bounds the count without trusting any field.
-    const offsets = new Uint32Array(Math.floor(typeLen / 12));
+    const most = Math.floor(typeLen / 12);
     // Kernel BTF is host-order and word-aligned: scan it as words, in one tight loop (the
-    // kernel's 126k types take a few milliseconds before the JIT has warmed up).
+    // kernel's 126k types take a few milliseconds before the JIT has warmed up). Its types
+    // average over 20 bytes, so a third smaller first guess at the count saves touching pages;
+    // BTF of tiny types that overflows it is scanned again below with room for the most.
     const abs = this.bytes.byteOffset + typeStart;
     if (this.#le === hostLittleEndian && abs % 4 === 0) {
-      const n = scanWords(new Uint32Array(this.bytes.buffer, abs, typeLen >>> 2), offsets, typeStart);
-      if (n >= 0) return offsets.slice(0, n);
+      const words = new Uint32Array(this.bytes.buffer, abs, typeLen >>> 2);
+      const guess = new Uint32Array(Math.min(most, (typeLen >>> 4) + 1));
+      const n = scanWords(words, guess, typeStart);
+      if (n >= 0) return guess.subarray(0, n);
+      if (n === FULL) {
+        const all = new Uint32Array(most);
+        const m = scanWords(words, all, typeStart);
+        if (m >= 0) return all.subarray(0, m);
+      }
     }
+    const offsets = new Uint32Array(most);
     // Other byte orders and alignments, and corrupt input (for the precise error).
     const end = typeStart + typeLen;
     const v = this.#view;
@@ -397,12 +407,17 @@ for (let k = 1; k < 32; k++) {
  * viewed as host-order words. Returns the count, or -1 if the section is malformed (the caller
  * rescans for the error).
  */
+/** scanWords ran out of room in `out` (every other failure is -1: corrupt, for the slow path to name). */
+const FULL = -2;
+
 function scanWords(words: Uint32Array, out: Uint32Array, start: number): number {
   const end = words.length;
+  const room = out.length;
   let w = 0;
   let n = 0;
   while (w < end) {
     if (end - w < 3) return -1;
+    if (n === room) return FULL;
     const info = words[w + 1]!;
     const kind = (info >>> 24) & 0x1f;
     const fixed = FIXED_WORDS[kind]!;

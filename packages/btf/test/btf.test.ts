@@ -182,3 +182,15 @@ describe("Btf: malformed input is a BtfError saying where", () => {
     expect(() => Btf.parse(bytes).nameOf(1)).toThrow(/outside the string table/);
   });
 });
+
+describe("Btf.parse: the type index", () => {
+  it("indexes BTF made only of the smallest (12-byte) records, past the first guess at their count", () => {
+    const b = new BtfBuilder();
+    const int = b.add({ kind: "INT", name: "int", size: 4, encoding: 1 });
+    for (let i = 0; i < 5000; i++) b.add({ kind: "PTR", type: int });
+    const btf = Btf.parse(b.build());
+    expect(btf.count).toBe(5001);
+    expect(btf.type(5001)).toMatchObject({ kind: "PTR", type: int });
+    expect(btf.type(2)).toMatchObject({ kind: "PTR", type: int });
+  });
+});

@@ -1,7 +1,7 @@
 import type { Btf } from "../btf.ts";
 import { BtfError } from "../error.ts";
 import type { StringTable } from "../strings.ts";
-import { FuncLinkage, Kind, VarLinkage } from "../kind.ts";
+import { FuncLinkage, Kind, VarLinkage, extraSize } from "../kind.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -116,20 +116,36 @@ class RawWriter {
 
   write(): Uint8Array {
     const btf = this.#src.btf;
+    const words = this.#src.words;
+    const perLine = 128 + 2 * this.#maxName;
     let p = 0;
-    for (let id = btf.firstId; id <= btf.lastId; id++) {
-      const off = (btf.typeOffset(id) - this.#src.typeStart) >>> 2;
+    // Parsing checked that the records tile the type section: walk them in order.
+    let off = btf.count ? (btf.typeOffset(btf.firstId) - this.#src.typeStart) >>> 2 : 0;
+    for (let id = btf.firstId, last = btf.lastId; id <= last; id++) {
+      const info = words[off + 1]!;
+      const vlen = info & 0xffff;
       // Each line is at most ~110 bytes of text plus two names.
-      const need = (1 + (this.#src.words[off + 1]! & 0xffff)) * (128 + 2 * this.#maxName);
+      const need = (1 + vlen) * perLine;
       if (p + need > this.#out.byteLength) {
         const grown = new Uint8Array(Math.max(this.#out.byteLength * 2, p + need));
         grown.set(this.#out.subarray(0, p));
         this.#out = grown;
       }
       p = writeType(this.#src, this.#out, p, id, off);
+      off += 3 + RECORD_WORDS[(info >>> 24) & 0x1f]! + ENTRY_WORDS[(info >>> 24) & 0x1f]! * vlen;
     }
     return this.#out.subarray(0, p);
   }
+}
+
+// Words after the 12-byte header of each kind: fixed, and per vlen entry (kinds parse refused are 0).
+const RECORD_WORDS = new Uint8Array(32);
+const ENTRY_WORDS = new Uint8Array(32);
+for (let k = 1; k < 32; k++) {
+  const fixed = extraSize(k, 0);
+  if (fixed === undefined) continue;
+  RECORD_WORDS[k] = fixed / 4;
+  ENTRY_WORDS[k] = ((extraSize(k, 1) ?? 0) - fixed) / 4;
 }
 
 function longestString(b: Uint8Array): number {
