@@ -45,11 +45,14 @@ function inProcess(cmd: string, args: string[]): number[] {
   return f.slice(0, 4);
 }
 
-function wall(cmd: string, args: string[]): number {
+/** A whole process: wall time, and the CPU time (user + system) it used, both in ns. */
+function whole(cmd: string, args: string[]): { wall: number; cpu: number } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0);
+  const r = Bun.spawnSync([cmd, ...args], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  const wall = Number(process.hrtime.bigint() - t0);
+  if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
+  // CPU time is steadier than wall time on a shared machine: it leaves out waiting for a CPU.
+  return { wall, cpu: Number(r.resourceUsage.cpuTime.total) * 1000 };
 }
 
 const ROWS = [
@@ -59,7 +62,9 @@ const ROWS = [
   ["first lookup (bpfkit: + name index)", "first"],
   ["1,000 name+kind lookups", "lookups"],
   ["raw dump, whole process", "raw"],
+  ["raw dump, its CPU time", "rawCpu"],
   ["C dump, whole process", "c"],
+  ["C dump, its CPU time", "cCpu"],
 ] as const;
 type Key = (typeof ROWS)[number][1];
 const samples = Object.fromEntries(ROWS.map(([, k]) => [k, { c: [] as number[], ts: [] as number[] }])) as Record<Key, { c: number[]; ts: number[] }>;
@@ -71,15 +76,19 @@ const record = (side: "c" | "ts", [read, parse, first, lookups]: number[]) => {
   samples.lookups[side].push(lookups!);
 };
 const cli = here("../../packages/cli/src/cli.ts");
+const dumps = (side: "c" | "ts", raw: { wall: number; cpu: number }, c: { wall: number; cpu: number }) => {
+  samples.raw[side].push(raw.wall);
+  samples.rawCpu[side].push(raw.cpu);
+  samples.c[side].push(c.wall);
+  samples.cCpu[side].push(c.cpu);
+};
 const runC = () => {
   record("c", inProcess(cBin, [FILE]));
-  samples.raw.c.push(wall("bpftool", ["btf", "dump", "file", FILE, "format", "raw"]));
-  samples.c.c.push(wall("bpftool", ["btf", "dump", "file", FILE, "format", "c"]));
+  dumps("c", whole("bpftool", ["btf", "dump", "file", FILE, "format", "raw"]), whole("bpftool", ["btf", "dump", "file", FILE, "format", "c"]));
 };
 const runTs = () => {
   record("ts", inProcess(process.execPath, [here("bpfkit-lookup.ts"), FILE]));
-  samples.raw.ts.push(wall(process.execPath, [cli, "btf", "dump", FILE, "--format", "raw"]));
-  samples.c.ts.push(wall(process.execPath, [cli, "btf", "dump", FILE, "--format", "c"]));
+  dumps("ts", whole(process.execPath, [cli, "btf", "dump", FILE, "--format", "raw"]), whole(process.execPath, [cli, "btf", "dump", FILE, "--format", "c"]));
 };
 for (let r = 0; r < rounds; r++) {
   if (r % 2 === 0) {

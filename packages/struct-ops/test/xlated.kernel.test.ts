@@ -48,6 +48,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
     ["sections", fixture("sections")],
     ["core", fixture("core")],
     ["kconfig", fixture("kconfig")],
+    ["globals", fixture("globals")],
     ["two_cc", fixture("two_cc").replace(/\.bpf\.o$/, ".twin.o")],
     ["assoc", fixture("assoc").replace(/\.bpf\.o$/, ".twin.o")],
   ];
