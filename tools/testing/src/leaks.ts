@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
-import { type ObjectKind, fdById } from "@bpfkit/syscall";
+import { type ObjectKind, objectIds } from "@bpfkit/syscall";
 
 // The runtime's own event-loop descriptors come and go on its schedule (Bun opens an eventpoll
 // and an eventfd for its first child process and closes them when idle); bpfkit opens none.
@@ -71,19 +71,23 @@ function collect(): void {
   (globalThis as { Bun?: { gc(sync: boolean): void } }).Bun?.gc(true);
 }
 
-/** Does the kernel still hold an object of that kind and id? Asked by id, through the kernel. */
+/**
+ * Does the kernel still hold an object of that kind and id? Asked through the kernel's id list
+ * (*_GET_NEXT_ID), without opening it: reopening a program array by id while its last user
+ * reference is being dropped makes Linux 6.18 queue its deferred clear twice and leak a
+ * reference (prog_array_map_clear: bpf_map_inc, then schedule_work on already-pending work),
+ * so the map would never be freed.
+ */
 export function kernelHas(kind: ObjectKind, id: number): boolean {
-  const fd = fdById(kind, id);
-  if (!fd) return false;
-  fd.close();
-  return true;
+  return objectIds(kind).includes(id);
 }
 
 /** Waits (briefly) for the kernel to free objects released asynchronously (RCU, workqueues). */
 export async function waitGone(kind: ObjectKind, ids: readonly number[], timeoutMs = 5000): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = ids.filter((id) => kernelHas(kind, id));
+    const present = new Set(objectIds(kind));
+    const left = ids.filter((id) => present.has(id));
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 20));
   }
