@@ -41,11 +41,14 @@ describeKernel("BTF-defined maps (.maps)", () => {
       inner_b: [MapType.ARRAY, 4, 4, 1, 0],
       outer: [MapType.ARRAY_OF_MAPS, 4, 4, 4, 0],
       jumps: [MapType.PROG_ARRAY, 4, 4, 2, 0],
+      bloom: [MapType.BLOOM_FILTER, 0, 4, 16, 0],
+      on_node0: [MapType.ARRAY, 4, 4, 1, MapFlags.NUMA_NODE],
     };
     for (const [name, [type, key, value, max, flags]] of Object.entries(expected)) {
       const i = obj.map(name).info();
       expect([i.type, i.keySize, i.valueSize, i.maxEntries, i.flags, i.name], name).toEqual([type, key, value, max, flags, name]);
     }
+    expect(obj.map("bloom").info().mapExtra).toBe(3n); // __uint(map_extra, 3): hash functions
     // Typed key and value carry BTF; the sized one does not.
     expect(obj.map("pinned_hash").info().btfValueTypeId).toBeGreaterThan(0);
     expect(obj.map("sized").info().btfValueTypeId).toBe(0);
