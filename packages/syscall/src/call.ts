@@ -42,7 +42,17 @@ function syscallNumber(): number {
 }
 
 function kernel(cmd: number, attr: Attr): RawResult {
-  return backend().call("syscall", [syscallNumber(), cmd, attr.bytes, attr.size]);
+  const b = backend();
+  if (b.bpf) return b.bpf(cmd, attr.bytes, attr.size);
+  return b.call("syscall", [syscallNumber(), cmd, attr.bytes, attr.size]);
+}
+
+/**
+ * How bpf() reaches the kernel in this process: "direct" (its error comes back in the return
+ * value) or "libc" (syscall() and errno; set BPFKIT_BPF_ENTRY=libc to force it).
+ */
+export function bpfEntry(): "direct" | "libc" {
+  return backend().bpf ? "direct" : "libc";
 }
 
 /** The one place bpfkit enters the kernel's bpf(). Never throws for a kernel refusal. */

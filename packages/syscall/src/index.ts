@@ -1,5 +1,5 @@
 export { Attr, cString, nativeBuffer, toNative } from "./attr.ts";
-export { bpfCall, bpfRaw, setBpfInterceptor } from "./call.ts";
+export { bpfCall, bpfEntry, bpfRaw, setBpfInterceptor } from "./call.ts";
 export type { BpfInterceptor, RawResult } from "./call.ts";
 export { Cmd, cmdName } from "./cmd.ts";
 export { AttachType, LinkType, LinkUpdateFlags, MapFlags, MapType, OBJ_NAME_LEN, ProgFlags, ProgType, UpdateFlags, enumName } from "./constants.ts";

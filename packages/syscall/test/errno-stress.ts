@@ -6,6 +6,7 @@ import {
   Cmd,
   type Fd,
   MapType,
+  backend,
   bpfRaw,
   errnoName,
   libcRaw,
@@ -24,6 +25,21 @@ export interface StressOptions {
   readonly gc: () => void;
   /** Let the event loop (and so FinalizationRegistry callbacks) run every this many calls. */
   readonly yieldEvery?: number;
+  /**
+   * "libc": call bpf() through libc's syscall() and read errno, whatever entry this process
+   * uses; default: bpfRaw (the direct entry where there is one).
+   */
+  readonly via?: "libc";
+}
+
+type Raw = (cmd: number, attr: Attr) => { ret: number; errno: number };
+
+const BPF_NR: Readonly<Record<string, number>> = { x64: 321, arm64: 280 };
+
+function viaLibc(cmd: number, attr: Attr): { ret: number; errno: number } {
+  const nr = BPF_NR[backend().arch];
+  if (nr === undefined) throw new Error(`no bpf() number for ${backend().arch} in the stress`);
+  return backend().call("syscall", [nr, cmd, attr.bytes, attr.size]);
 }
 
 export interface StressResult {
@@ -53,7 +69,7 @@ interface Case {
   run(): { ret: number; errno: number };
 }
 
-function cases(hash: Fd, frozen: Fd): Case[] {
+function cases(hash: Fd, frozen: Fd, bpfRaw: Raw): Case[] {
   const hashFd = hash.value;
   const frozenFd = frozen.value;
   const elem = (fd: number, key: Uint8Array, value: Uint8Array) =>
@@ -125,7 +141,7 @@ export async function errnoStress(o: StressOptions): Promise<StressResult> {
   try {
     mapUpdate(hash.value, u32(1), u64(PRESENT));
     mapFreeze(frozen.value);
-    const all = cases(hash, frozen);
+    const all = cases(hash, frozen, o.via === "libc" ? viaLibc : bpfRaw);
     const byCode: Record<string, number> = {};
     const mismatches: string[] = [];
     let failures = 0;

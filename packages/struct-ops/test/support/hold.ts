@@ -20,5 +20,8 @@ for (const l of links) {
   l.disconnect();
 }
 console.log(JSON.stringify({ maps: links.map((l) => l.map.info().id), links: links.filter((l) => l.isKernelLink).map((l) => l.info().id) }));
+// Once top-level code has run, Bun lets module bindings be collected, and a collected link's fd
+// is closed by its finalizer, unregistering it: a global keeps them reachable while we wait.
+(globalThis as { held?: unknown }).held = { obj, links };
 if (mode === "hold") setInterval(() => {}, 1 << 30);
 else process.exit(0);

@@ -21,6 +21,7 @@ export const LIBC: {
   readonly poll: Signature;
   readonly mmap: Signature;
   readonly munmap: Signature;
+  readonly mprotect: Signature;
   readonly socket: Signature;
   readonly setsockopt: Signature;
   readonly getsockopt: Signature;
@@ -34,12 +35,15 @@ export const LIBC: {
   readonly unshare: Signature;
   readonly getsockname: Signature;
 } = {
-  // syscall(nr, a1, a2, a3): bpf(cmd, attr, size) goes through here.
-  syscall: { args: ["i64", "i64", "buf", "u32"], ret: "i64" },
+  // syscall(nr, a1, a2, a3): bpf(cmd, attr, size) goes through here where there is no direct
+  // entry (ffi/direct.ts). It returns a long, read as an int (the low half of the same register):
+  // bpf() results fit, and a 32-bit result needs no BigInt, so nothing allocates before errno.
+  syscall: { args: ["i64", "i64", "buf", "u32"], ret: "i32" },
   close: { args: ["i32"], ret: "i32" },
   poll: { args: ["buf", "u64", "i32"], ret: "i32" },
   mmap: { args: ["u64", "u64", "i32", "i32", "i32", "i64"], ret: "i64" },
   munmap: { args: ["u64", "u64"], ret: "i32" },
+  mprotect: { args: ["u64", "u64", "i32"], ret: "i32" },
   socket: { args: ["i32", "i32", "i32"], ret: "i32" },
   setsockopt: { args: ["i32", "i32", "i32", "buf", "u32"], ret: "i32" },
   getsockopt: { args: ["i32", "i32", "i32", "buf", "buf"], ret: "i32" },
@@ -71,6 +75,11 @@ export interface Backend {
    * allocation in between, so that nothing else can overwrite it.
    */
   call(name: LibcName, args: readonly Arg[]): CallResult;
+  /**
+   * bpf(cmd, attr, size) straight into the kernel, its error taken from the return value (see
+   * ffi/direct.ts). Absent where no direct entry could be placed: callers then use `call("syscall")`.
+   */
+  readonly bpf?: (cmd: number, attr: Uint8Array, size: number) => CallResult;
   /** Address of `buf[0]`, for embedding into attrs. The caller keeps `buf` referenced across the call. */
   address(buf: Uint8Array): bigint;
   /** A view of `length` bytes of native memory at `address` (an mmap'ed region). */

@@ -1,6 +1,7 @@
-import { dlopen, FFIType, ptr, read, toArrayBuffer } from "bun:ffi";
+import { CFunction, dlopen, FFIType, ptr, read, toArrayBuffer } from "bun:ffi";
 import type { Arg, ArgType, Backend, CallResult, LibcName } from "./backend.ts";
 import { LIBC } from "./backend.ts";
+import { fromKernel, placeBpfEntry } from "./direct.ts";
 import { libcCandidates } from "./libc-path.ts";
 
 const TYPES: Record<ArgType, FFIType> = {
@@ -43,19 +44,39 @@ function convert(arg: Arg): unknown {
   return arg;
 }
 
+function call(name: LibcName, args: readonly Arg[]): CallResult {
+  const fn = fns[name];
+  const raw = args.length === 0 ? fn() : fn(...args.map(convert));
+  const ret = Number(raw);
+  if (ret !== -1) return { ret, errno: 0 };
+  // Read before building the result: the object literal is allocated before its values are
+  // evaluated, and that allocation may run the GC, which may touch errno.
+  const e = read.i32(errnoAt, 0);
+  return { ret, errno: e };
+}
+
+function view(address: number, length: number): Uint8Array {
+  return new Uint8Array(toArrayBuffer(address as unknown as Parameters<typeof toArrayBuffer>[0], 0, length));
+}
+
+function directBpf(): Backend["bpf"] {
+  const at = placeBpfEntry({ arch: process.arch, call, view });
+  if (at === undefined) return undefined;
+  const entry = CFunction({
+    ptr: at as unknown as Parameters<typeof CFunction>[0]["ptr"],
+    args: [FFIType.i32, FFIType.ptr, FFIType.u32],
+    returns: FFIType.i32,
+  }) as unknown as (cmd: number, attr: Uint8Array, size: number) => number;
+  return (cmd, attr, size) => fromKernel(entry(cmd, attr, size));
+}
+
+const bpf = directBpf();
+
 export const backend: Backend = {
   runtime: "bun",
   arch: process.arch,
-  call(name: LibcName, args: readonly Arg[]): CallResult {
-    const fn = fns[name];
-    const raw = args.length === 0 ? fn() : fn(...args.map(convert));
-    const ret = Number(raw);
-    if (ret !== -1) return { ret, errno: 0 };
-    // Read before building the result: the object literal is allocated before its values are
-    // evaluated, and that allocation may run the GC, which may touch errno.
-    const e = read.i32(errnoAt, 0);
-    return { ret, errno: e };
-  },
+  call,
+  ...(bpf ? { bpf } : {}),
   address(buf: Uint8Array): bigint {
     if (buf.byteLength === 0) return 0n;
     // A small `new Uint8Array(n)` keeps its bytes inline until something reads `.buffer`, which
@@ -64,7 +85,5 @@ export const backend: Backend = {
     void buf.buffer;
     return BigInt(ptr(buf));
   },
-  view(address: number, length: number): Uint8Array {
-    return new Uint8Array(toArrayBuffer(address as unknown as Parameters<typeof toArrayBuffer>[0], 0, length));
-  },
+  view,
 };

@@ -26,6 +26,10 @@ export interface DenoFfi {
     value(p: DenoPointer): bigint;
     create(address: bigint): DenoPointer;
   };
+  readonly UnsafeFnPointer: new (
+    p: DenoPointer,
+    definition: DenoForeignFunction,
+  ) => { call(...args: unknown[]): unknown };
   readonly UnsafePointerView: {
     getArrayBuffer(p: object, byteLength: number, offset?: number): ArrayBuffer;
   };

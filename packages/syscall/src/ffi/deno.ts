@@ -1,5 +1,6 @@
 import type { Arg, ArgType, Backend, CallResult, LibcName } from "./backend.ts";
 import { LIBC } from "./backend.ts";
+import { fromKernel, placeBpfEntry } from "./direct.ts";
 import type { DenoFfi, DenoNativeType } from "./deno-types.ts";
 import { libcCandidates } from "./libc-path.ts";
 
@@ -61,28 +62,40 @@ function open(): Opened {
 
 function makeBackend(): Backend {
   const { fns, errno, wide } = open();
+  const arch = ARCH[Deno.build.arch] ?? Deno.build.arch;
+  const call = (name: LibcName, args: readonly Arg[]): CallResult => {
+    const w = wide[name];
+    const native = args.map((a, i) => (w[i] && typeof a === "number" ? BigInt(a) : a));
+    const ret = Number(fns[name](...native));
+    if (ret !== -1) return { ret, errno: 0 };
+    // Read before building the result: an object literal is allocated before its values are
+    // evaluated, and an allocation may run the GC, which may touch errno.
+    const e = errno[0] as number;
+    return { ret, errno: e };
+  };
+  const view = (address: number, length: number): Uint8Array => {
+    const p = Deno.UnsafePointer.create(BigInt(address));
+    if (p === null) throw new RangeError("bpfkit: view() of a NULL address");
+    return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, length));
+  };
+  const at = placeBpfEntry({ arch, call, view });
+  const entry =
+    at === undefined
+      ? undefined
+      : new Deno.UnsafeFnPointer(Deno.UnsafePointer.create(BigInt(at)), {
+          parameters: ["i32", "buffer", "u32"],
+          result: "i32",
+        });
   return {
     runtime: "deno",
-    arch: ARCH[Deno.build.arch] ?? Deno.build.arch,
-    call(name: LibcName, args: readonly Arg[]): CallResult {
-      const w = wide[name];
-      const native = args.map((a, i) => (w[i] && typeof a === "number" ? BigInt(a) : a));
-      const ret = Number(fns[name](...native));
-      if (ret !== -1) return { ret, errno: 0 };
-      // Read before building the result: an object literal is allocated before its values are
-      // evaluated, and an allocation may run the GC, which may touch errno.
-      const e = errno[0] as number;
-      return { ret, errno: e };
-    },
+    arch,
+    call,
+    ...(entry ? { bpf: (cmd: number, attr: Uint8Array, size: number) => fromKernel(entry.call(cmd, attr, size) as number) } : {}),
     address(buf: Uint8Array): bigint {
       if (buf.byteLength === 0) return 0n;
       return Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf));
     },
-    view(address: number, length: number): Uint8Array {
-      const p = Deno.UnsafePointer.create(BigInt(address));
-      if (p === null) throw new RangeError("bpfkit: view() of a NULL address");
-      return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, length));
-    },
+    view,
   };
 }
 
