@@ -39,26 +39,34 @@ describeKernel("struct_ops registrations across process lifetimes", () => {
 
   it("a process killed with SIGKILL while holding an unpinned link leaves nothing registered", async () => {
     const child = spawn(process.execPath, [HOLD, EXAMPLE_CC, "hold"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const held = await new Promise<Held>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-        if (out.includes("\n")) resolve(JSON.parse(out.trim()) as Held);
-      });
-      child.on("exit", (code) => reject(new Error(`hold.ts exited early (${code}): ${stderr}`)));
-    });
-    expect(availableCCs()).toContain("bpfkit_reno");
-    expect(kernelHas("link", held.links[0]!), `the holder's link is gone while it runs; its stderr: ${stderr}`).toBe(true);
     const exited = new Promise((r) => child.on("exit", r));
-    child.kill("SIGKILL");
-    await exited;
-    expect(await eventually(() => !availableCCs().includes("bpfkit_reno"))).toBe(true);
-    expect(await waitGone("link", held.links)).toEqual([]);
-    expect(await waitGone("map", held.maps)).toEqual([]);
+    try {
+      let stderr = "";
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      const held = await new Promise<Held>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          if (out.includes("\n")) resolve(JSON.parse(out.trim()) as Held);
+        });
+        child.on("exit", (code) => reject(new Error(`hold.ts exited early (${code}): ${stderr}`)));
+      });
+      expect(availableCCs()).toContain("bpfkit_reno");
+      expect(kernelHas("link", held.links[0]!), `the holder's link is gone while it runs; its stderr: ${stderr}`).toBe(true);
+      child.kill("SIGKILL");
+      await exited;
+      expect(await eventually(() => !availableCCs().includes("bpfkit_reno"))).toBe(true);
+      expect(await waitGone("link", held.links)).toEqual([]);
+      expect(await waitGone("map", held.maps)).toEqual([]);
+    } finally {
+      // A failed expectation must not leave the holder running with the registration.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    }
   });
 
   it("a legacy .struct_ops map stays registered after its process exits, until unregistered", async () => {
