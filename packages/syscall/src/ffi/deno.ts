@@ -1,7 +1,7 @@
 import type { Arg, ArgType, Backend, CallResult, LibcName } from "./backend.ts";
 import { LIBC } from "./backend.ts";
-import { fromKernel, placeBpfEntry } from "./direct.ts";
 import type { DenoFfi, DenoNativeType } from "./deno-types.ts";
+import { fromKernel, placeBpfEntry } from "./direct.ts";
 import { libcCandidates } from "./libc-path.ts";
 
 // Reached through globalThis so that tsc, which knows no Deno types, checks this file too.
