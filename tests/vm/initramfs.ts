@@ -28,6 +28,8 @@ const DIR = join(CACHE_DIR, "initramfs");
 const BASE_FORMAT = 1;
 // What of the repository the guest gets. Sources, not builds: Bun runs the .ts directly.
 const REPO_PATHS = ["package.json", "tsconfig.base.json", "bunfig.toml", "packages", "tools", "examples", "fixtures", "tests/vm/tests"];
+/** Where the guest finds the modules /init loads (guest/init.sh reads its load-order). */
+const GUEST_MODULES = "lib/modules/bpfkit";
 const SKIP_DIRS = new Set(["node_modules", "dist", ".cache", ".turbo", ".git", ".build"]);
 
 const ETC: Record<string, string> = {
@@ -42,6 +44,8 @@ export interface InitramfsInput {
   busybox: string;
   /** Contents of /vm/run.sh: what the guest runs after boot. */
   runScript: string;
+  /** Folder of decompressed modules and their load-order (modules.ts), put at /lib/modules/bpfkit. */
+  modules?: string;
 }
 
 export interface Initramfs {
@@ -55,7 +59,7 @@ export function buildInitramfs(input: InitramfsInput): Initramfs {
   mkdirSync(DIR, { recursive: true });
   const base = ensureBase(input);
   const repoPath = join(DIR, "repo.cpio");
-  const repoFiles = writeRepo(repoPath, input.runScript);
+  const repoFiles = writeRepo(repoPath, input.runScript, input.modules);
   const bootPath = join(DIR, "boot.cpio");
   copyFileSync(base.path, bootPath);
   appendFileSync(bootPath, readFileSync(repoPath));
@@ -114,7 +118,7 @@ function sharedLibraries(binary: string): string[] {
   return libs;
 }
 
-function writeRepo(path: string, runScript: string): number {
+function writeRepo(path: string, runScript: string, modules: string | undefined): number {
   const now = Math.floor(Date.now() / 1000);
   const cpio = new CpioWriter(path, now);
   const files = repoFiles();
@@ -140,6 +144,10 @@ function writeRepo(path: string, runScript: string): number {
     }
   }
   cpio.file("vm/run.sh", new TextEncoder().encode(runScript), 0o755);
+  // Small (a few MiB): rebuilt with the repo archive, so a new kernel's modules need no base rebuild.
+  if (modules) {
+    for (const name of readdirSync(modules)) cpio.file(`${GUEST_MODULES}/${name}`, readFileSync(join(modules, name)), 0o644);
+  }
   cpio.close();
   return files.length;
 }

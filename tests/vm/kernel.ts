@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { log, run, runOk, which } from "./exec.ts";
+import { extractedModules, extractModules, modulesRoot, WANTED_MODULES } from "./modules.ts";
 import { CACHE_DIR } from "./paths.ts";
 
 export interface Kernel {
@@ -14,6 +15,8 @@ export interface Kernel {
   release: string;
   /** Debian package and version it came from, or "BPFKIT_VM_KERNEL". */
   source: string;
+  /** Folder of decompressed modules (modules.ts) for /lib/modules/bpfkit in the guest; none for a custom kernel. */
+  modules?: string;
 }
 
 const MIN_VERSION: readonly number[] = [7, 0];
@@ -110,11 +113,40 @@ function download(apt: PrivateApt, pick: Candidate): Kernel {
   mkdirSync(dest, { recursive: true });
   writeFileSync(join(dest, "vmlinuz"), readFileSync(image.path));
   writeFileSync(join(dest, deb), readFileSync(join(dl, deb)));
+  const modules = join(dest, "modules");
+  const loaded = extractModules(modulesTree(apt, pick, tree, release, dl), WANTED_MODULES, modules);
+  log(`modules for the guest: ${loaded.join(", ")}`);
   rmSync(dl, { recursive: true, force: true });
 
-  const kernel: Kernel = { vmlinuz: join(dest, "vmlinuz"), release, source: `${pick.pkg} ${pick.version}` };
-  writeFileSync(CURRENT, `${JSON.stringify({ ...kernel, vmlinuz: relative(KERNEL_DIR, kernel.vmlinuz) }, null, 2)}\n`);
+  const kernel: Kernel = { vmlinuz: join(dest, "vmlinuz"), release, source: `${pick.pkg} ${pick.version}`, modules };
+  const saved = { ...kernel, vmlinuz: relative(KERNEL_DIR, kernel.vmlinuz), modules: relative(KERNEL_DIR, modules) };
+  writeFileSync(CURRENT, `${JSON.stringify(saved, null, 2)}\n`);
   return kernel;
+}
+
+/**
+ * The modules folder for `release`: in the image package's own tree (older layouts), or else in
+ * linux-modules-<abi> of the same version, downloaded and extracted beside it.
+ */
+function modulesTree(apt: PrivateApt, pick: Candidate, imageTree: string, release: string, dl: string): string {
+  const own = modulesRoot(imageTree, release);
+  if (own) return own;
+  const pkg = `linux-modules-${pick.abi}`;
+  const version = apt.version(pkg);
+  if (version !== pick.version) {
+    throw new Error(`${pkg} ${pick.version} is not in sid (found ${version ?? "none"}): the guest needs its modules`);
+  }
+  log(`downloading ${pkg} ${version}`);
+  const mdl = join(dl, "modules");
+  mkdirSync(mdl, { recursive: true });
+  apt.download(pkg, mdl);
+  const deb = readdirSync(mdl).find((f) => f.endsWith(".deb"));
+  if (!deb) throw new Error(`apt-get download ${pkg} left no .deb in ${mdl}`);
+  const tree = join(mdl, "tree");
+  runOk(["dpkg-deb", "-x", join(mdl, deb), tree]);
+  const root = modulesRoot(tree, release);
+  if (!root) throw new Error(`${deb} has no modules for ${release}`);
+  return root;
 }
 
 function findVmlinuz(tree: string): { path: string; release?: string } | null {
@@ -137,7 +169,10 @@ function readCurrent(): Kernel | null {
   try {
     const saved = JSON.parse(readFileSync(CURRENT, "utf8")) as Kernel;
     const vmlinuz = join(KERNEL_DIR, saved.vmlinuz);
-    return existsSync(vmlinuz) ? { ...saved, vmlinuz } : null;
+    // A cache from before the guest had modules is downloaded again.
+    const modules = saved.modules ? join(KERNEL_DIR, saved.modules) : undefined;
+    if (!modules || !extractedModules(modules)) return null;
+    return existsSync(vmlinuz) ? { ...saved, vmlinuz, modules } : null;
   } catch {
     return null;
   }

@@ -53,6 +53,7 @@ async function main(): Promise<number> {
     bun,
     busybox: realpathSync(host.tools.busybox),
     runScript: guestScript(testArgs, testTimeoutS, guestTimeoutS),
+    ...(kernel.modules ? { modules: kernel.modules } : {}),
   });
   const tImage = performance.now();
   log(

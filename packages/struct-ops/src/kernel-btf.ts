@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { Btf, BtfError } from "@bpfkit/btf";
 import { btfInfo, type Fd, fdById, objectIds } from "@bpfkit/syscall";
 
@@ -35,25 +35,50 @@ export interface ModuleBtf {
   readonly btf: Btf;
 }
 
-let modules: ModuleBtf[] | undefined;
+let override: ModuleBtf[] | undefined;
+/** Parsed module BTF by name, with the file's inode: a module unloaded and loaded again gets a new file. */
+const parsed = new Map<string, { ino: number; btf: Btf }>();
 
-/** Every loaded module's BTF, parsed on first use (only needed when vmlinux lacks a type). */
+/**
+ * Every loaded module's BTF, split over vmlinux. The directory is listed on each call, so a
+ * module loaded while the process runs is found; each module's BTF is parsed once per load.
+ */
 export function moduleBtfs(): readonly ModuleBtf[] {
-  if (!modules) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(DIR).filter((n) => n !== "vmlinux");
-    } catch {
-      // no BTF directory: no modules to search
-    }
-    modules = names.map((name) => ({ name, btf: Btf.parse(new Uint8Array(readFileSync(`${DIR}/${name}`)), { base: kernelBtf() }) }));
+  if (override) return override;
+  let names: string[] = [];
+  try {
+    names = readdirSync(DIR).filter((n) => n !== "vmlinux");
+  } catch {
+    // no BTF directory: no modules to search
   }
-  return modules;
+  const out: ModuleBtf[] = [];
+  for (const name of names) {
+    let ino: number;
+    try {
+      ino = statSync(`${DIR}/${name}`).ino;
+    } catch {
+      continue; // unloaded since the listing
+    }
+    let entry = parsed.get(name);
+    if (entry?.ino !== ino) {
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(`${DIR}/${name}`));
+      } catch {
+        continue;
+      }
+      entry = { ino, btf: Btf.parse(bytes, { base: kernelBtf() }) };
+      parsed.set(name, entry);
+    }
+    out.push({ name, btf: entry.btf });
+  }
+  for (const name of parsed.keys()) if (!names.includes(name)) parsed.delete(name);
+  return out;
 }
 
 /** For tests: pretend these modules are loaded. */
 export function setModuleBtfs(list: readonly ModuleBtf[] | undefined): void {
-  modules = list ? [...list] : undefined;
+  override = list ? [...list] : undefined;
 }
 
 /** An fd for a module's BTF object, found by name among the kernel's BTF objects. */

@@ -44,6 +44,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
     ["legacy_cc", fixture("legacy_cc")],
     ["maps", fixture("maps")],
     ["externs", fixture("externs")],
+    ["ct_kfunc", fixture("ct_kfunc")],
     ["btf_kinds", fixture("btf_kinds")],
     ["sections", fixture("sections")],
     ["core", fixture("core")],

@@ -27,6 +27,14 @@ ln -s /proc/self/fd/0 /dev/stdin 2>/dev/null
 ln -s /proc/self/fd/1 /dev/stdout 2>/dev/null
 ln -s /proc/self/fd/2 /dev/stderr 2>/dev/null
 
+# Modules the host put in (tests/vm/modules.ts), dependencies first. A failure is printed
+# and the tests that need the module fail on its absence, saying so.
+if [ -f /lib/modules/bpfkit/load-order ]; then
+  while read -r ko; do
+    insmod "/lib/modules/bpfkit/$ko" || echo "init: insmod $ko failed"
+  done < /lib/modules/bpfkit/load-order
+fi
+
 # Tests talk over loopback only (TCP congestion control tests, for one).
 ip link set lo up
 hostname bpfkit-vm
