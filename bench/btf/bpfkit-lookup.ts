@@ -1,6 +1,8 @@
-/** The bpfkit side: the same steps as libbpf-lookup.c (names on stdin), timed in-process. */
+/** The bpfkit side: the same steps as libbpf-lookup.c (names on stdin), timed in-process; the file is read as kernelBtf() reads it. */
 import { readFileSync } from "node:fs";
 import { Btf } from "@bpfkit/btf";
+// How @bpfkit/struct-ops reads kernel BTF (kernelBtf()): internal, so imported by path.
+import { readWholeFile } from "../../packages/struct-ops/src/read-file.ts";
 
 const queries = readFileSync(0, "utf8")
   .trim()
@@ -8,7 +10,7 @@ const queries = readFileSync(0, "utf8")
   .map((l) => l.split(" "))
   .map(([n, k]) => [n!, Number(k)] as const);
 const t0 = process.hrtime.bigint();
-const bytes = new Uint8Array(readFileSync(process.argv[2]!));
+const bytes = readWholeFile(process.argv[2]!);
 const t1 = process.hrtime.bigint();
 const btf = Btf.parse(bytes);
 const t2 = process.hrtime.bigint();

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { Btf, BtfError } from "@bpfkit/btf";
 import { btfInfo, type Fd, fdById, objectIds } from "@bpfkit/syscall";
+import { readWholeFile } from "./read-file.ts";
 
 const DIR = "/sys/kernel/btf";
 const VMLINUX = `${DIR}/vmlinux`;
@@ -15,7 +16,7 @@ export function kernelBtf(): Btf {
   if (!vmlinux) {
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(readFileSync(VMLINUX));
+      bytes = readWholeFile(VMLINUX);
     } catch (e) {
       throw new BtfError(`cannot read ${VMLINUX} (${(e as Error).message}): this kernel was built without CONFIG_DEBUG_INFO_BTF, which struct_ops needs`);
     }
@@ -63,7 +64,7 @@ export function moduleBtfs(): readonly ModuleBtf[] {
     if (entry?.ino !== ino) {
       let bytes: Uint8Array;
       try {
-        bytes = new Uint8Array(readFileSync(`${DIR}/${name}`));
+        bytes = readWholeFile(`${DIR}/${name}`);
       } catch {
         continue;
       }
