@@ -74,7 +74,14 @@ export function createBtfMaps(o: Opened, btfFd: number | undefined, pinnedNow: s
     const fd = createWithInner(map.spec, btfFd);
     map._setFd(fd);
     if (path) {
-      objPin(fd.value, path);
+      try {
+        objPin(fd.value, path);
+      } catch (e) {
+        // The map is pinned by name (LIBBPF_PIN_BY_NAME): say which, and where its root is set.
+        throw new ObjectError(o.name, `cannot pin it by name at ${path} (OpenOptions.pinRoot sets the directory): ${(e as Error).message}`, {
+          subject: `map "${map.name}"`,
+        });
+      }
       pinnedNow.push(path);
       map._setFd(fd, { pinned: path });
     }

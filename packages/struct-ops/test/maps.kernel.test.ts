@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BpfObject, ObjectError } from "@bpfkit/struct-ops";
 import { MapFlags, MapType, mapCreate, mapInfo, mapLookup, objGet, objPin, ProgType } from "@bpfkit/syscall";
@@ -26,6 +27,25 @@ const possible = () => {
 describeKernel("BTF-defined maps (.maps)", () => {
   checkFdLeaks();
   const bpffs = useBpffs();
+
+  it("a pin root that is not a bpffs fails the load naming the map and the fix, and leaves nothing behind", async () => {
+    const root = mkdtempSync(join(tmpdir(), "bpfkit-not-bpffs-"));
+    try {
+      using obj = BpfObject.open(MAPS, { pinRoot: root });
+      const t = trackCreated(() => obj.load());
+      const err = thrown(() => {
+        if (t.error) throw t.error;
+      });
+      expect(err).toBeInstanceOf(ObjectError);
+      expect((err as Error).message).toContain(`map "pinned_hash": cannot pin it by name at ${join(root, "pinned_hash")}`);
+      expect((err as Error).message).toContain(`${root} is not on a BPF filesystem`);
+      expect(t.ids.map.length).toBeGreaterThan(0);
+      expect(await waitGone("map", t.ids.map)).toEqual([]);
+      expect(await waitGone("prog", t.ids.prog)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 
   it("creates every map as its C definition says, pins by name and fills initial slots", () => {
     const root = join(bpffs(), "create");

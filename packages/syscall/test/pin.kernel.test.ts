@@ -34,6 +34,7 @@ describeKernel("pinning on a private bpffs", () => {
     const path = join(bpffs(), "twice");
     objPin(m.value, path);
     expect(() => objPin(m.value, path)).toThrowError(expect.objectContaining({ code: "EEXIST", commandName: "BPF_OBJ_PIN" }));
+    expect(() => objPin(m.value, path)).toThrow(`${path} already exists: remove it (rm ${path})`);
     unlinkSync(path);
     let e: unknown;
     try {
@@ -45,4 +46,27 @@ describeKernel("pinning on a private bpffs", () => {
     expect(e).toMatchObject({ code: "ENOENT", commandName: "BPF_OBJ_GET" });
     expect((e as BpfError).message).toContain(join(bpffs(), "missing"));
   });
+
+  it("a refused pin says whether the directory is missing or not on a bpffs", () => {
+    using m = mapCreate({ type: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    const missing = join(bpffs(), "no", "such", "dir", "map");
+    const e1 = thrownBy(() => objPin(m.value, missing));
+    expect(e1).toMatchObject({ code: "ENOENT", commandName: "BPF_OBJ_PIN" });
+    expect(e1.message).toContain(`the directory ${join(bpffs(), "no", "such", "dir")} does not exist`);
+    // /proc is never a bpffs: the kernel refuses, and the message names the filesystem.
+    const e2 = thrownBy(() => objPin(m.value, "/proc/bpfkit_pin"));
+    expect(e2.commandName).toBe("BPF_OBJ_PIN");
+    expect(e2.message).toContain("/proc is not on a BPF filesystem (its filesystem magic is 0x9fa0)");
+    expect(e2.message).toContain("mount -t bpf bpf /proc");
+  });
 });
+
+function thrownBy(fn: () => void): BpfError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof BpfError) return e;
+    throw e;
+  }
+  throw new Error("expected a BpfError");
+}
