@@ -20,11 +20,15 @@ export class NameIndex {
     this.#nameOffs = nameOffs;
     this.#kinds = kinds;
     this.#firstId = firstId;
+    let named = 0;
+    for (let i = 0; i < nameOffs.length; i++) if (nameOffs[i] !== 0) named++;
+    // About two slots per named type keeps chains short; anonymous types are never inserted.
     let size = 16;
-    while (size < nameOffs.length * 2) size *= 2;
+    while (size < named * 2) size *= 2;
     this.#mask = size - 1;
-    this.#heads = new Int32Array(size).fill(-1);
-    this.#next = new Int32Array(nameOffs.length).fill(-1);
+    // Chains hold index + 1, so the zeroed arrays start out empty: no fill pass over them.
+    this.#heads = new Int32Array(size);
+    this.#next = new Int32Array(nameOffs.length);
     // Insert from the last type to the first, so each chain lists ids in ascending order.
     const own = strings.bytes;
     const start = strings.start;
@@ -47,7 +51,7 @@ export class NameIndex {
       for (let c = bytes[p]; c !== undefined && c !== 0; c = bytes[++p]) h = Math.imul(h ^ c, 0x01000193);
       const slot = h & mask;
       next[i] = heads[slot]!;
-      heads[slot] = i;
+      heads[slot] = i + 1;
     }
   }
 
@@ -56,7 +60,7 @@ export class NameIndex {
     let h = 0x811c9dc5;
     for (let p = 0; p < q.byteLength; p++) h = Math.imul(h ^ q[p]!, 0x01000193);
     const out: number[] = [];
-    for (let i = this.#heads[h & this.#mask]!; i >= 0; i = this.#next[i]!) {
+    for (let i = this.#heads[h & this.#mask]! - 1; i >= 0; i = this.#next[i]! - 1) {
       if (kind !== undefined && this.#kinds[i] !== kind) continue;
       if (!this.#strings.equals(this.#nameOffs[i]!, q)) continue;
       out.push(this.#firstId + i);
