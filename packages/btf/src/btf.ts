@@ -15,6 +15,13 @@ export interface ParseOptions {
 const MAX_CHAIN = 64;
 const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * Lookups answered by scanning before the name index is built. A struct_ops load asks the kernel
+ * BTF about five names; hashing all of its ~127k names first costs several times that.
+ */
+const SCANS_BEFORE_INDEX = 8;
+const utf8 = new TextEncoder();
+
 /** Pointer size on BPF (and on every 64-bit kernel bpfkit supports). */
 const PTR_SIZE = 8;
 
@@ -34,6 +41,8 @@ export class Btf {
   /** Absolute byte offset of each local type, indexed by (id - firstId). */
   readonly #offsets: Uint32Array;
   #names: NameIndex | undefined;
+  /** Lookups answered by #scan so far (see SCANS_BEFORE_INDEX). */
+  #scans = 0;
   readonly #cache = new Map<number, BtfType>();
   readonly #aligns = new Map<number, number>();
 
@@ -216,21 +225,62 @@ export class Btf {
 
   /**
    * First type id with this name (and kind, a Kind number or name), searching the base first.
-   * The first lookup hashes every name once; later ones are O(1).
+   * The first few lookups scan the types; after that every name is hashed once and lookups are O(1).
    */
   find(name: string, kind?: number | string): number | undefined {
     const k = typeof kind === "string" ? kindByName(kind) : kind;
     if (typeof kind === "string" && k === undefined) throw new BtfError(`unknown BTF kind name "${kind}"`);
     const fromBase = this.base?.find(name, k);
     if (fromBase !== undefined) return fromBase;
-    return this.#nameIndex().first(name, k);
+    return this.#lookup(name, k, false)[0];
   }
 
   /** Every type id with this name (and kind), ascending, base first. */
   findAll(name: string, kind?: number | string): number[] {
     const k = typeof kind === "string" ? kindByName(kind) : kind;
     const out = this.base ? this.base.findAll(name, k) : [];
-    return out.concat(this.#nameIndex().all(name, k));
+    return out.concat(this.#lookup(name, k, true));
+  }
+
+  #lookup(name: string, kind: number | undefined, all: boolean): number[] {
+    if (!this.#names && this.#scans < SCANS_BEFORE_INDEX) {
+      this.#scans++;
+      return this.#scan(utf8.encode(name), kind, all);
+    }
+    const index = this.#nameIndex();
+    if (all) return index.all(name, kind);
+    const id = index.first(name, kind);
+    return id === undefined ? [] : [id];
+  }
+
+  /** A linear search of this blob's types, comparing name bytes in place (no decoding). */
+  #scan(q: Uint8Array, kind: number | undefined, all: boolean): number[] {
+    const out: number[] = [];
+    const offs = this.#offsets;
+    const strings = this.strings;
+    const own = strings.bytes;
+    const start = strings.start;
+    const first = q.byteLength > 0 ? q[0] : 0;
+    const b = this.bytes;
+    const fast = this.#le === hostLittleEndian && b.byteOffset % 4 === 0 && this.header.typeStart % 4 === 0;
+    const words = fast ? new Uint32Array(b.buffer, b.byteOffset, b.byteLength >>> 2) : undefined;
+    const v = this.#view;
+    const le = this.#le;
+    for (let i = 0; i < offs.length; i++) {
+      const off = offs[i]!;
+      const nameOff = words ? words[off >>> 2]! : v.getUint32(off, le);
+      if (nameOff === 0) continue; // anonymous: never found by name, as in the index
+      if (kind !== undefined) {
+        const info = words ? words[(off >>> 2) + 1]! : v.getUint32(off + 4, le);
+        if (((info >>> 24) & 0x1f) !== kind) continue;
+      }
+      const rel = nameOff - start;
+      if (rel >= 0 && rel < own.byteLength && own[rel] !== first) continue;
+      if (!strings.equals(nameOff, q)) continue;
+      out.push(this.firstId + i);
+      if (!all) break;
+    }
+    return out;
   }
 
   #nameIndex(): NameIndex {
