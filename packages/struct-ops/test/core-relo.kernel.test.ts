@@ -2,10 +2,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Btf, type CoreRelo, CoreReloKind, parseBtfExt } from "@bpfkit/btf";
+import { Btf, type CoreRelo, CoreReloKind, Kind, parseBtfExt } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
 import { describeKernel, useBpffs } from "@bpfkit/testing";
 import { afterAll, expect, it } from "vitest";
+import { BpfObject } from "@bpfkit/struct-ops";
 import { applyCoreRelos } from "../src/core-relo.ts";
 import { fixture } from "./support/paths.ts";
 
@@ -97,19 +98,23 @@ function withTypeMatches(bytes: Uint8Array): Uint8Array {
 }
 
 /** bpfkit's engine over the object: the program's code, original and relocated, and its records. */
-function relocate(bytes: Uint8Array, vmlinux: Btf): { original: Uint8Array; ours: Uint8Array; records: readonly CoreRelo[] } {
+function relocate(
+  bytes: Uint8Array,
+  vmlinux: Btf,
+  program = PROGRAM,
+): { original: Uint8Array; ours: Uint8Array; records: readonly CoreRelo[]; local: Btf } {
   const elf = parseElf(bytes);
   const local = Btf.parse(elf.section(".BTF")!.data);
   const ext = parseBtfExt(elf.section(".BTF.ext")!.data, local);
   const records = ext.coreRelos.find((s) => s.section === SECTION)!.records;
   const sec = elf.section(SECTION)!;
-  const sym = elf.symbols.find((s) => s.name === PROGRAM && s.shndx === sec.index)!;
+  const sym = elf.symbols.find((s) => s.name === program && s.shndx === sec.index)!;
   const start = sym.value / 8;
   const count = sym.size / 8;
   const original = sec.data.slice(sym.value, sym.value + sym.size);
   const ours = original.slice();
-  applyCoreRelos({ local, targets: [vmlinux] }, ours, SECTION, start, count, records, { object: "core", program: PROGRAM });
-  return { original, ours, records };
+  applyCoreRelos({ local, targets: [vmlinux] }, ours, SECTION, start, count, records, { object: "core", program });
+  return { original, ours, records, local };
 }
 
 describeKernel("CO-RE relocations: bpfkit patches what libbpf patches", () => {
@@ -154,6 +159,38 @@ describeKernel("CO-RE relocations: bpfkit patches what libbpf patches", () => {
       expect(ours).toEqual(expected);
     });
   }
+
+  it("enum64 (clang 16: real ENUM64 types and TYPE_MATCHES records)", () => {
+    const bytes = new Uint8Array(readFileSync(fixture("enum64")));
+    const program = "read_enum64";
+    const { original, ours, records, local } = relocate(bytes, vmlinux, program);
+    // The premise: what clang 14 could not emit is in the object as compiled.
+    const kinds = records.map((r) => r.kind);
+    expect(kinds.filter((k) => k === CoreReloKind.TYPE_MATCHES).length).toBe(2);
+    expect(kinds).toContain(CoreReloKind.ENUMVAL_VALUE);
+    expect(kinds).toContain(CoreReloKind.ENUMVAL_EXISTS);
+    for (const r of records.filter((r) => r.kind === CoreReloKind.ENUMVAL_VALUE || r.kind === CoreReloKind.ENUMVAL_EXISTS)) {
+      expect(local.kind(r.typeId), local.nameOf(r.typeId)).toBe(Kind.ENUM64);
+    }
+    const patches = libbpfPatches(libbpfLoad("enum64", bytes), program);
+    expect([...new Set(patches.map((p) => p.relo))].sort((a, b) => a - b)).toEqual(records.map((_, i) => i));
+    expect(ours).toEqual(replay(original, patches));
+  });
+
+  it("enum64 loads through bpfkit and its program reads the kernel's answers", () => {
+    using obj = BpfObject.open(fixture("enum64"));
+    obj.load();
+    obj.program("read_enum64").testRun();
+    const bss = obj.data(".bss");
+    const data = obj.data(".data");
+    // include/uapi/linux/perf_event.h: PERF_CONTEXT_MAX = (__u64)-4095.
+    expect(bss.get("context_max")).toBe(2n ** 64n - 4095n);
+    expect(bss.get("context_user_exists")).toBe(1n);
+    expect(data.get("context_none_exists")).toBe(0n); // was 1: no such enumerator in the kernel
+    expect(bss.get("task_matches")).toBe(1n);
+    expect(data.get("bogus_matches")).toBe(0n); // was 1: the kernel's task_struct lacks the member
+    expect(data.get("wide")).toBe(0x123456789abcdef0n); // an ENUM64 global, initialised
+  });
 
   it("TYPE_MATCHES tells a matching layout from a merely compatible one", () => {
     const bytes = withTypeMatches(new Uint8Array(readFileSync(fixture("core"))));

@@ -8,8 +8,15 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const haveClang = spawnSync("clang", ["--version"]).status === 0;
+const haveClang16 = spawnSync(process.env.CLANG16 ?? "clang-16", ["--version"]).status === 0;
 const haveBtf = existsSync("/sys/kernel/btf/vmlinux");
-const why = !haveClang ? "clang is not installed" : !haveBtf ? "the kernel has no /sys/kernel/btf/vmlinux" : undefined;
+const why = !haveClang
+  ? "clang is not installed"
+  : !haveClang16
+    ? "clang-16 is not installed (it builds fixtures/src-clang16)"
+    : !haveBtf
+      ? "the kernel has no /sys/kernel/btf/vmlinux"
+      : undefined;
 if (why) console.log(`skipping the fixture rebuild: ${why}`);
 
 /** What makes an object behave: its sections' names, and the bytes of its code and map/struct_ops sections. */

@@ -48,6 +48,7 @@ describeKernel("the kernel holds the same programs whether libbpf or bpfkit load
     ["btf_kinds", fixture("btf_kinds")],
     ["sections", fixture("sections")],
     ["core", fixture("core")],
+    ["enum64", fixture("enum64")],
     ["kconfig", fixture("kconfig")],
     ["globals", fixture("globals")],
     ["two_cc", fixture("two_cc").replace(/\.bpf\.o$/, ".twin.o")],
