@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Btf, type CoreRelo, CoreReloKind, Kind, parseBtfExt } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
-import { describeKernel, useBpffs } from "@bpfkit/testing";
+import { checkFdLeaks, describeKernel, useBpffs } from "@bpfkit/testing";
 import { afterAll, expect, it } from "vitest";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { applyCoreRelos } from "../src/core-relo.ts";
@@ -119,6 +119,7 @@ function relocate(
 
 describeKernel("CO-RE relocations: bpfkit patches what libbpf patches", () => {
   const bpffs = useBpffs();
+  checkFdLeaks();
   const vmlinux = Btf.parse(new Uint8Array(readFileSync("/sys/kernel/btf/vmlinux")));
   const tmp = mkdtempSync(join(tmpdir(), "bpfkit-core-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
