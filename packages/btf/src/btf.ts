@@ -329,7 +329,7 @@ export class Btf {
     throw new BtfError("typedef/modifier chain too long (a reference cycle?)", { typeId: id });
   }
 
-  /** Size in bytes of a value of type `id`. */
+  /** Size in bytes of a value of type `id`. (dump/layout.ts applies the same rules to raw words: change both.) */
   sizeOf(id: number): number {
     let mult = 1;
     for (let hops = 0; hops < MAX_CHAIN; hops++) {
@@ -362,7 +362,10 @@ export class Btf {
     throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id });
   }
 
-  /** Alignment in bytes of type `id` as a C compiler lays it out (1 for packed records). */
+  /**
+   * Alignment in bytes of type `id` as a C compiler lays it out (1 for packed records).
+   * (dump/layout.ts applies the same rules to raw words: change both.)
+   */
   alignOf(id: number): number {
     return this.#alignOf(id, 0);
   }

@@ -74,3 +74,17 @@ export const FuncLinkage = { STATIC: 0, GLOBAL: 1, EXTERN: 2 } as const;
 export const VarLinkage = { STATIC: 0, GLOBAL_ALLOCATED: 1, GLOBAL_EXTERN: 2 } as const;
 /** INT encoding bits. */
 export const IntEncoding = { SIGNED: 1, CHAR: 2, BOOL: 4 } as const;
+
+/**
+ * Words after the 12-byte header of a record of each kind: RECORD_WORDS fixed, plus
+ * ENTRY_WORDS per vlen entry (0 for kinds that do not exist), for scans over a type section
+ * viewed as 32-bit words.
+ */
+export const RECORD_WORDS: Uint8Array = new Uint8Array(32);
+export const ENTRY_WORDS: Uint8Array = new Uint8Array(32);
+for (let k = 1; k < 32; k++) {
+  const fixed = extraSize(k, 0);
+  if (fixed === undefined) continue;
+  RECORD_WORDS[k] = fixed / 4;
+  ENTRY_WORDS[k] = ((extraSize(k, 1) ?? 0) - fixed) / 4;
+}

@@ -1,7 +1,7 @@
 import type { Btf } from "../btf.ts";
 import { BtfError } from "../error.ts";
 import type { StringTable } from "../strings.ts";
-import { FuncLinkage, Kind, VarLinkage, extraSize } from "../kind.ts";
+import { ENTRY_WORDS, FuncLinkage, Kind, RECORD_WORDS, VarLinkage } from "../kind.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -138,15 +138,6 @@ class RawWriter {
   }
 }
 
-// Words after the 12-byte header of each kind: fixed, and per vlen entry (kinds parse refused are 0).
-const RECORD_WORDS = new Uint8Array(32);
-const ENTRY_WORDS = new Uint8Array(32);
-for (let k = 1; k < 32; k++) {
-  const fixed = extraSize(k, 0);
-  if (fixed === undefined) continue;
-  RECORD_WORDS[k] = fixed / 4;
-  ENTRY_WORDS[k] = ((extraSize(k, 1) ?? 0) - fixed) / 4;
-}
 
 function longestString(b: Uint8Array): number {
   let max = 0;
