@@ -15,6 +15,8 @@ export type HostCheck = { ok: true; tools: HostTools } | { ok: false; reason: st
 const TOOLS = [
   { bin: "qemu-system-x86_64", pkg: "qemu-system-x86" },
   { bin: "busybox", pkg: "busybox-static" },
+  // Debian compresses kernel modules with xz; modules.ts decompresses the guest's here.
+  { bin: "xz", pkg: "xz-utils" },
 ] as const;
 
 export function ensureHostTools(): HostCheck {
