@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { release } from "node:os";
-import { gunzipSync } from "node:zlib";
+import { createRequire } from "node:module";
 import { type Btf, IntEncoding, Kind } from "@bpfkit/btf";
 import { ObjectError } from "./errors.ts";
 
@@ -54,6 +54,15 @@ export function kernelConfigPaths(): string[] {
 }
 
 /**
+ * node:zlib is loaded only for a gzipped config (/proc/config.gz): loading it costs ~15 ms under
+ * Bun, which every process importing bpfkit paid when it was a static import.
+ */
+function gunzip(bytes: Uint8Array): Uint8Array {
+  const zlib = createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
+  return new Uint8Array(zlib.gunzipSync(bytes));
+}
+
+/**
  * Reads the running kernel's configuration from the first of `paths` that exists, gunzipping it
  * when it starts with the gzip magic (libbpf's gzopen reads either form). libbpf tries /boot
  * first; /proc/config.gz comes first here because it is the running kernel's by construction.
@@ -69,7 +78,7 @@ export function readKernelConfig(paths: readonly string[] = kernelConfigPaths())
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(readFileSync(path));
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = new Uint8Array(gunzipSync(bytes));
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzip(bytes);
   } catch (e) {
     throw new KernelConfigError(`cannot read kernel config ${path}: ${(e as Error).message}`, { paths: [path] });
   }
