@@ -1,5 +1,5 @@
 // The object model under Deno: BTF-defined maps and the typed map API, global data through mmap
-// (Deno.UnsafePointerView over the mapping), .kconfig and CO-RE, each proven by running the code.
+// (Deno.UnsafePointerView over the mapping), .kconfig, CO-RE and kfuncs, each proven by running the code.
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, kernelTest } from "../../../syscall/test/deno/kernel.ts";
 import { BpfObject } from "../../src/index.ts";
@@ -56,5 +56,26 @@ kernelTest("Deno: .kconfig and CO-RE objects load and run", () => {
     assertEquals(k.data(".bss").get("hz"), 1000);
   } finally {
     k.close();
+  }
+});
+
+kernelTest("Deno: kfuncs run (conntrack lookup writes -ENOENT) and clang 16's ENUM64/TYPE_MATCHES relocations resolve", () => {
+  const ct = BpfObject.open(fixture("ct_kfunc"));
+  try {
+    ct.load();
+    assertEquals(ct.program("ct_lookup").testRun({ dataIn: new Uint8Array(64) }).retval, 2); // XDP_PASS
+    assertEquals(ct.data(".data").get("lookup_error"), -2);
+  } finally {
+    ct.close();
+  }
+  const e = BpfObject.open(fixture("enum64"));
+  try {
+    e.load();
+    e.program("read_enum64").testRun();
+    assertEquals(e.data(".bss").get("context_max"), 2n ** 64n - 4095n); // uapi PERF_CONTEXT_MAX
+    assertEquals(e.data(".bss").get("task_matches"), 1n);
+    assertEquals(e.data(".data").get("bogus_matches"), 0n);
+  } finally {
+    e.close();
   }
 });
