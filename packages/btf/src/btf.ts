@@ -43,6 +43,8 @@ export class Btf {
   #names: NameIndex | undefined;
   /** Lookups answered by #scan so far (see SCANS_BEFORE_INDEX). */
   #scans = 0;
+  /** #hostWords(): not yet worked out (undefined), or no host-order view possible (null). */
+  #words: Uint32Array | null | undefined;
   readonly #cache = new Map<number, BtfType>();
   readonly #aligns = new Map<number, number>();
 
@@ -261,9 +263,7 @@ export class Btf {
     const own = strings.bytes;
     const start = strings.start;
     const first = q.byteLength > 0 ? q[0] : 0;
-    const b = this.bytes;
-    const fast = this.#le === hostLittleEndian && b.byteOffset % 4 === 0 && this.header.typeStart % 4 === 0;
-    const words = fast ? new Uint32Array(b.buffer, b.byteOffset, b.byteLength >>> 2) : undefined;
+    const words = this.#hostWords();
     const v = this.#view;
     const le = this.#le;
     for (let i = 0; i < offs.length; i++) {
@@ -283,6 +283,19 @@ export class Btf {
     return out;
   }
 
+  /**
+   * The blob as host-order 32-bit words, indexed by byte offset / 4, when its byte order and
+   * alignment allow one view (kernel BTF always does); undefined otherwise (read through #view).
+   */
+  #hostWords(): Uint32Array | undefined {
+    if (this.#words === undefined) {
+      const b = this.bytes;
+      const fits = this.#le === hostLittleEndian && b.byteOffset % 4 === 0 && this.header.typeStart % 4 === 0;
+      this.#words = fits ? new Uint32Array(b.buffer, b.byteOffset, b.byteLength >>> 2) : null;
+    }
+    return this.#words ?? undefined;
+  }
+
   #nameIndex(): NameIndex {
     if (!this.#names) {
       const v = this.#view;
@@ -290,9 +303,8 @@ export class Btf {
       const offs = this.#offsets;
       const nameOffs = new Uint32Array(offs.length);
       const kinds = new Uint8Array(offs.length);
-      const b = this.bytes;
-      if (le === hostLittleEndian && b.byteOffset % 4 === 0 && this.header.typeStart % 4 === 0) {
-        const words = new Uint32Array(b.buffer, b.byteOffset, b.byteLength >>> 2);
+      const words = this.#hostWords();
+      if (words) {
         for (let i = 0; i < offs.length; i++) {
           const w = offs[i]! >>> 2;
           nameOffs[i] = words[w]!;
