@@ -41,11 +41,35 @@ let override: ModuleBtf[] | undefined;
 const parsed = new Map<string, { ino: number; btf: Btf }>();
 
 /**
- * Every loaded module's BTF, split over vmlinux. The directory is listed on each call, so a
- * module loaded while the process runs is found; each module's BTF is parsed once per load.
+ * Every loaded module's BTF, split over vmlinux. The directory is listed again for each object
+ * load (once per withModuleSnapshot), so a module loaded while the process runs is found; a
+ * module's BTF is parsed again only when the module was loaded again (its file is new).
  */
 export function moduleBtfs(): readonly ModuleBtf[] {
   if (override) return override;
+  if (snapshot) return (snapshot.list ??= listModuleBtfs());
+  return listModuleBtfs();
+}
+
+/** While set, moduleBtfs() answers from one listing (see withModuleSnapshot). */
+let snapshot: { list: readonly ModuleBtf[] | undefined } | undefined;
+
+/**
+ * Runs `fn` with moduleBtfs() listing /sys/kernel/btf at most once: a load asks for module BTF
+ * for every extern, attach target and CO-RE program, and should see one set of modules, not
+ * re-list and re-stat every module file each time.
+ */
+export function withModuleSnapshot<T>(fn: () => T): T {
+  if (snapshot) return fn();
+  snapshot = { list: undefined };
+  try {
+    return fn();
+  } finally {
+    snapshot = undefined;
+  }
+}
+
+function listModuleBtfs(): readonly ModuleBtf[] {
   let names: string[] = [];
   try {
     names = readdirSync(DIR).filter((n) => n !== "vmlinux");

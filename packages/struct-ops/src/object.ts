@@ -6,7 +6,7 @@ import { createBtfMaps, fillSlots } from "./create-maps.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { resolveAttachTarget } from "./attach-target.ts";
-import { kernelBtf, moduleBtfs, openModuleBtf } from "./kernel-btf.ts";
+import { kernelBtf, moduleBtfs, openModuleBtf, withModuleSnapshot } from "./kernel-btf.ts";
 import { type Extern, type KsymTarget, resolveKsym } from "./externs.ts";
 import { kconfigData, parseKernelConfig, readKernelConfig } from "./kconfig.ts";
 import { hasBpfCookie, hasSyscallWrapper } from "./kconfig-probes.ts";
@@ -146,7 +146,7 @@ export class BpfObject implements Disposable {
   load(options: LoadOptions = {}): void {
     if (this.#state !== "opened") throw new StateError(`object "${this.name}" is ${this.#state}; load() needs a freshly opened object`);
     try {
-      this.#load(options);
+      withModuleSnapshot(() => this.#load(options));
       this.#state = "loaded";
     } catch (e) {
       this.#release(); // nothing is registered during load: only fds to close, and our pins
