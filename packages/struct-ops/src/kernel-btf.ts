@@ -47,8 +47,9 @@ const parsed = new Map<string, { ino: number; btf: Btf }>();
  */
 export function moduleBtfs(): readonly ModuleBtf[] {
   if (override) return override;
-  if (snapshot) return (snapshot.list ??= listModuleBtfs());
-  return listModuleBtfs();
+  if (!snapshot) return listModuleBtfs();
+  if (!snapshot.list) snapshot.list = listModuleBtfs();
+  return snapshot.list;
 }
 
 /** While set, moduleBtfs() answers from one listing (see withModuleSnapshot). */
