@@ -18,7 +18,7 @@ export { btfLoad } from "./btf.ts";
 export type { BtfLoadOptions } from "./btf.ts";
 export { linkCreate, linkDetach, linkUpdate, structOpsLinkCreate } from "./link.ts";
 export type { LinkCreateOptions } from "./link.ts";
-export { objGet, objPin } from "./obj.ts";
+export { BPF_FS_MAGIC, objGet, objPin } from "./obj.ts";
 export { btfInfo, linkInfo, mapInfo, progInfo } from "./info.ts";
 export type { BtfInfo, LinkInfo, MapInfo, ProgInfo, ProgInfoOptions } from "./info.ts";
 export { fdById, objectIds, openById } from "./ids.ts";

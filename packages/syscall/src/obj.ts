@@ -6,7 +6,8 @@ import { Cmd } from "./cmd.ts";
 import { BpfError } from "./error.ts";
 import { Fd } from "./fd.ts";
 
-const BPF_FS_MAGIC = 0xcafe4a11;
+/** statfs f_type of a BPF filesystem (bpffs), the only place objects can be pinned. */
+export const BPF_FS_MAGIC = 0xcafe4a11;
 
 /**
  * What is wrong with pinning at `path`, looked at only once the kernel has refused: the errno

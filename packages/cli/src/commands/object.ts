@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { Btf } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
 import { BpfObject } from "@bpfkit/struct-ops";
-import { AttachType, enumName, MapType, objPin, ProgFlags, ProgType } from "@bpfkit/syscall";
+import { AttachType, BPF_FS_MAGIC, enumName, MapType, objPin, ProgFlags, ProgType } from "@bpfkit/syscall";
 import { UsageError } from "../args.ts";
 import { type Command, type Io, table } from "../command.ts";
 import { sectionFlagLetters, sectionTypeName } from "../elf-names.ts";
@@ -118,8 +118,6 @@ const show: Command = {
     return 0;
   },
 };
-
-const BPF_FS_MAGIC = 0xcafe4a11;
 
 /** A pin directory that cannot hold BPF pins. */
 export class PinDirError extends Error {
