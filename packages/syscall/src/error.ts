@@ -21,14 +21,14 @@ export class BpfError extends Error {
 
   constructor(command: number, errno: number, opts: { context?: string; hint?: string; log?: string } = {}) {
     const code = errnoName(errno);
-    const hint = opts.hint ?? defaultHint(command, errno);
+    const verifier = command === Cmd.PROG_LOAD && opts.log ? verifierFailure(opts.log) : undefined;
+    // A program the verifier refused: its own words come first, whatever the errno (EACCES,
+    // EINVAL, E2BIG...), since a generic errno hint would only mislead.
+    const hint = verifier ? `the verifier rejected the program: ${verifier.reason}` : (opts.hint ?? defaultHint(command, errno));
     const what = opts.context ? `${cmdName(command)} (${opts.context})` : cmdName(command);
     let message = `${what} failed: ${code} (${errno}): ${hint}`;
-    const verifier = command === Cmd.PROG_LOAD && opts.log ? verifierFailure(opts.log) : undefined;
-    if (verifier) {
-      message += `\n${verifier.reason}`;
-      if (verifier.at) message += `\n  at ${verifier.at}${verifier.source ? `: ${verifier.source}` : ""}`;
-    }
+    if (verifier?.at) message += `\n  at ${verifier.at}${verifier.source ? `: ${verifier.source}` : ""}`;
+    if (verifier && opts.hint) message += `\n${opts.hint}`;
     if (opts.log) message += `\n--- kernel log ---\n${logTail(opts.log)}`;
     super(message);
     this.command = command;

@@ -105,7 +105,6 @@ export function progLoad(o: ProgLoadOptions): LoadedProg {
     throw new BpfError(Cmd.PROG_LOAD, r.errno, {
       context: o.name ? `program "${o.name}"` : undefined,
       log: decodeLog(log),
-      ...(r.errno === 13 ? { hint: "the verifier rejected the program; its log follows" } : {}),
     });
   }
 }

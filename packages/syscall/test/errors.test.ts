@@ -107,3 +107,34 @@ describe("verifier logs in messages", () => {
   });
 });
 
+
+describe("verifier refusals", () => {
+  it("lead with the verifier's line for EINVAL as for EACCES, never the generic hint", () => {
+    for (const errno of [13, 22, 7]) {
+      const e = new BpfError(Cmd.PROG_LOAD, errno, { log: "unknown opcode ff\nprocessed 0 insns (limit 1000000) max_states_per_insn 0" });
+      expect(e.hint).toBe("the verifier rejected the program: unknown opcode ff");
+      expect(e.message.split("\n")[0]).toMatch(/failed: E\w+ \(\d+\): the verifier rejected the program: unknown opcode ff$/);
+      expect(e.message).not.toMatch(/unknown flag, type or size/);
+    }
+  });
+
+  it("a caller's hint follows the verifier's line instead of replacing it", () => {
+    const e = new BpfError(Cmd.PROG_LOAD, 22, { log: "attach to unsupported member test_1 of struct bpf_dummy_ops", hint: "sleepable programs only fit sleepable members" });
+    expect(e.message.split("\n").slice(0, 2)).toEqual([
+      "BPF_PROG_LOAD failed: EINVAL (22): the verifier rejected the program: attach to unsupported member test_1 of struct bpf_dummy_ops",
+      "sleepable programs only fit sleepable members",
+    ]);
+  });
+
+  it("a log that shows no complaint leaves the errno's hint", () => {
+    const e = new BpfError(Cmd.PROG_LOAD, 13, { log: "processed 1 insns (limit 1000000)" });
+    expect(e.verifier).toBeUndefined();
+    expect(e.hint).toMatch(/verifier rejecting the program \(see its log\)/);
+  });
+
+  it("only for BPF_PROG_LOAD: a BTF log is not a verifier log", () => {
+    const e = new BpfError(Cmd.BTF_LOAD, 22, { log: "[1] INT int size=4\nInvalid name" });
+    expect(e.verifier).toBeUndefined();
+    expect(e.hint).not.toMatch(/verifier/);
+  });
+});
