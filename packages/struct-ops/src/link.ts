@@ -81,6 +81,13 @@ export class Link implements Disposable {
           { kernelType: next.kernelTypeName },
         );
       }
+      const hint = e instanceof BpfError ? updateRefusal(e.code, this.#map, next) : undefined;
+      if (hint) {
+        throw new BpfError((e as BpfError).command, (e as BpfError).errno, {
+          context: `struct_ops link from map "${this.#map.name}" to "${next.name}"`,
+          hint: `${hint}; the link still holds "${this.#map.name}"`,
+        });
+      }
       throw e;
     }
     this.#map = next;
@@ -159,4 +166,27 @@ export class Link implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/**
+ * Why the kernel refused to swap `next` in for `current`, in struct_ops terms (the generic
+ * EINVAL hint, about kernels older than BPF_LINK_UPDATE, does not apply to a struct_ops link).
+ */
+function updateRefusal(code: string, current: StructOpsMap, next: StructOpsMap): string | undefined {
+  const type = current.kernelTypeName;
+  if (code === "EOPNOTSUPP" || code === "ENOTSUPP") {
+    return `the kernel cannot replace a registered ${type} in place (it has no update operation): detach the link and register "${next.name}" instead`;
+  }
+  if (code !== "EINVAL") return undefined;
+  if (next.kernelTypeName !== type) {
+    return `the link registers a ${type} and map "${next.name}" is a ${next.kernelTypeName}: a link is updated only with a map of the same kernel type`;
+  }
+  const named = (m: StructOpsMap) => (m.members.some((x) => x.name === "name") ? String(m.field("name")) : undefined);
+  const was = named(current);
+  const now = named(next);
+  if (was !== undefined && now !== undefined && was !== now) {
+    // tcp_update_congestion_control replaces the ops registered under one name, and only with ops of that name.
+    return `the names differ: the link registers ${type} "${was}" (map "${current.name}") and map "${next.name}" is named "${now}", but the kernel replaces a registered ${type} only with one of the same name: give "${next.name}" the name "${was}" (setField("name", ...) before load), or register it beside the other (map.attach())`;
+  }
+  return `the kernel's ${type} refused "${next.name}" as a replacement (its value failed the type's checks, e.g. a required function slot is empty, or "${current.name}" is no longer the registered one)`;
 }

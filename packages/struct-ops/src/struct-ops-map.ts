@@ -6,6 +6,7 @@ import { Link } from "./link.ts";
 import { BpfMap } from "./map.ts";
 import type { Program } from "./program.ts";
 import { type KernelStructOps, findKernelStructOps } from "./kernel-struct-ops.ts";
+import { nameTakenHint } from "./name-holder.ts";
 
 /** A member of the local (object) struct_ops type. */
 export interface StructOpsMember {
@@ -254,7 +255,7 @@ export class StructOpsMap extends BpfMap {
   #registerError(e: BpfError): BpfError {
     const name = this.members.some((m) => m.name === "name") ? this.field("name") : undefined;
     let hint: string | undefined;
-    if (e.code === "EEXIST") hint = `something named "${name ?? this.variable}" is already registered as a ${this.kernelTypeName}; pick another name (setField("name", ...)) or unregister the other`;
+    if (e.code === "EEXIST") hint = nameTakenHint(this.kernelTypeName, String(name ?? this.variable), this.created ? this.info().id : undefined);
     else if (e.code === "EOPNOTSUPP" || e.code === "ENOTSUPP") hint = `the kernel does not allow registering ${this.kernelTypeName} (bpf_dummy_ops, for one, only runs through BPF_PROG_TEST_RUN)`;
     else if (e.code === "EINVAL") hint = `the kernel's ${this.kernelTypeName} validation refused the value (a required function slot empty, or a data member out of range?)`;
     else if (e.code === "EBUSY") hint = "this map's value was already written; a struct_ops map registers once (load the object again)";
