@@ -11,6 +11,8 @@ export interface Command {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
+  /** More for `--help`: details and an example. */
+  readonly help?: string;
   readonly options: OptionSpec;
   /** Returns the exit status. */
   run(args: Parsed, io: Io): number | Promise<number>;

@@ -33,7 +33,7 @@ export async function main(argv: readonly string[], io: Io = consoleIo): Promise
   }
   const rest = argv.slice(cmd.name.split(" ").length);
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.out(`usage: bpfkit ${cmd.usage}\n\n${cmd.summary}`);
+    io.out(`usage: bpfkit ${cmd.usage}\n\n${cmd.summary}${cmd.help ? `\n\n${cmd.help}` : ""}`);
     return 0;
   }
   try {

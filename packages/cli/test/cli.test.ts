@@ -22,6 +22,23 @@ describe("bpfkit command line", () => {
     expect(io.err_.join("\n")).toMatch(/usage: bpfkit struct-ops list/);
   });
 
+  it("register --help explains all-or-nothing and --map, with the bpf_dctcp example", async () => {
+    const io = capture();
+    expect(await main(["struct-ops", "register", "--help"], io)).toBe(0);
+    const text = io.out_.join("\n");
+    expect(text).toContain("usage: bpfkit struct-ops register OBJ [--map NAME]... [--pin DIR]");
+    expect(text).toMatch(/registered, or none/);
+    expect(text).toContain("bpfkit struct-ops register bpf_dctcp.bpf.o --map dctcp");
+  });
+
+  it("register without OBJ, or with two, is a usage error", async () => {
+    for (const args of [["--map", "x"], ["a.o", "b.o"]]) {
+      const io = capture();
+      expect(await main(["struct-ops", "register", ...args], io)).toBe(2);
+      expect(io.err_.join("\n")).toMatch(/missing OBJ|one OBJ only/);
+    }
+  });
+
   it("requires exactly one of --id and --name", async () => {
     const io = capture();
     expect(await main(["struct-ops", "unregister"], io)).toBe(2);

@@ -1,38 +1,80 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { BpfObject, dumpStructOps, type Link, listStructOps, type StructOpsInfo } from "@bpfkit/struct-ops";
+import { BpfObject, dumpStructOps, type Link, listStructOps, StructOpsError, type StructOpsInfo, type StructOpsMap } from "@bpfkit/struct-ops";
 import { fdById, linkDetach, mapDelete } from "@bpfkit/syscall";
 import { UsageError } from "../args.ts";
 import { type Command, type Io, table } from "../command.ts";
+import { describeError } from "../errors.ts";
 import { toJson } from "../json.ts";
 
 const register: Command = {
   name: "struct-ops register",
-  usage: "struct-ops register OBJ [--pin DIR]",
-  summary: "load OBJ and register its struct_ops maps (link maps are pinned in DIR so they outlive bpfkit)",
-  options: { pin: { type: "string" } },
+  usage: "struct-ops register OBJ [--map NAME]... [--pin DIR]",
+  summary: "load OBJ and register its struct_ops maps, all or nothing (--map: only the named ones; link maps are pinned in DIR so they outlive bpfkit)",
+  help: [
+    "Without --map every struct_ops map of OBJ is registered, or none: if one is refused, the ones",
+    "registered before it are unregistered again and the command fails with that map's reason.",
+    "--map NAME (repeatable) registers only the named maps: the others are not created, and programs",
+    "only they use are not loaded (libbpf's autocreate/autoload off). A SEC(\"?.struct_ops\") map named",
+    "here is created too.",
+    "",
+    "Example: the kernel selftests' bpf_dctcp.bpf.o carries dctcp_nouse, which the kernel refuses",
+    "(no ssthresh), beside a good dctcp. bpftool registers dctcp and reports dctcp_nouse's error;",
+    "bpfkit registers neither unless asked for the good one alone:",
+    "  bpfkit struct-ops register bpf_dctcp.bpf.o --map dctcp",
+  ].join("\n"),
+  options: { pin: { type: "string" }, map: { type: "string", multiple: true } },
   run(args, io) {
     const [path] = args.positionals;
     if (!path) throw new UsageError("missing OBJ");
+    if (args.positionals.length > 1) throw new UsageError(`one OBJ only (got ${args.positionals.length})`);
     const pin = args.values.pin as string | undefined;
+    const only = args.values.map as string[] | undefined;
     const obj = BpfObject.open(path);
     try {
-      if (obj.structOpsMaps.length === 0) throw new UsageError(`${path} has no struct_ops variables`);
-      const needsPin = obj.structOpsMaps.filter((m) => m.isLink && m.autocreate);
+      const all = obj.structOpsMaps;
+      if (all.length === 0) throw new UsageError(`${path} has no struct_ops variables`);
+      if (only) select(obj, path, only);
+      const chosen = all.filter((m) => m.autocreate);
+      const needsPin = chosen.filter((m) => m.isLink);
       if (needsPin.length > 0 && !pin) {
         throw new UsageError(
           `${needsPin.map((m) => m.name).join(", ")} ${needsPin.length > 1 ? "are" : "is a"} .struct_ops.link map${needsPin.length > 1 ? "s" : ""}: the kernel unregisters ${needsPin.length > 1 ? "them" : "it"} when bpfkit exits unless pinned; pass --pin DIR (a directory on a bpffs, e.g. /sys/fs/bpf/x)`,
         );
       }
-      obj.load();
-      const links: Link[] = obj.attach();
-      if (pin) mkdirSync(pin, { recursive: true });
+      const links: Link[] = [];
+      let failed: StructOpsMap | undefined;
+      try {
+        obj.load();
+        for (const m of chosen) {
+          failed = m;
+          links.push(m.attach());
+        }
+        failed = undefined;
+        if (pin) {
+          mkdirSync(pin, { recursive: true });
+          for (const l of links) if (l.isKernelLink) l.pin(join(pin, l.map.name));
+        }
+      } catch (e) {
+        // All or nothing: what was registered (or pinned) before the refusal is undone.
+        const stuck = links.map(undo).filter((x) => x !== undefined);
+        io.err(`bpfkit struct-ops register: ${describeError(e)}`);
+        for (const line of stuck) io.err(line);
+        const culprit = failed?.name ?? (e instanceof StructOpsError && e.map ? e.map : undefined);
+        const rest = chosen.filter((m) => m.name !== culprit).map((m) => m.name);
+        if (culprit && rest.length > 0 && stuck.length === 0) {
+          io.err(
+            `nothing was registered (register is all or nothing); to register the other struct_ops map${rest.length > 1 ? "s" : ""} without ${culprit}: bpfkit struct-ops register ${path} ${rest.map((n) => `--map ${n}`).join(" ")}${pin ? ` --pin ${pin}` : ""}`,
+          );
+        }
+        return 1;
+      }
       for (const l of links) {
-        if (l.isKernelLink && pin) l.pin(join(pin, l.map.name));
         // Registered for good: this process exiting must not undo it.
         l.disconnect();
         const where = l.pinnedAt ? `, link pinned at ${l.pinnedAt}` : "";
         io.out(`registered ${l.map.name} (${l.map.kernelTypeName}), map id ${l.map.info().id}${where}`);
+        l.close();
       }
       return 0;
     } finally {
@@ -40,6 +82,29 @@ const register: Command = {
     }
   },
 };
+
+/** Undoes a registration this command made (its pin first); says what could not be undone. */
+function undo(l: Link): string | undefined {
+  try {
+    l.unpin();
+    l.close();
+    return undefined;
+  } catch (e) {
+    return `could not unregister ${l.map.name} again: ${describeError(e)}`;
+  }
+}
+
+/** --map: only the named struct_ops maps are created (and registered); an unknown name is a usage error. */
+function select(obj: BpfObject, path: string, names: readonly string[]): void {
+  const all = obj.structOpsMaps;
+  const unknown = names.filter((n) => !all.some((m) => m.name === n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${path} has no struct_ops map ${unknown.map((n) => `"${n}"`).join(", ")}; its struct_ops maps: ${all.map((m) => m.name).join(", ")}`,
+    );
+  }
+  for (const m of all) m.autocreate = names.includes(m.name);
+}
 
 const list: Command = {
   name: "struct-ops list",
