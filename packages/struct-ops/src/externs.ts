@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type Btf, Kind } from "@bpfkit/btf";
+import { type Btf, essentialName, Kind } from "@bpfkit/btf";
 import { type ElfFile, SHN_UNDEF, STB_WEAK } from "@bpfkit/elf";
 import { ObjectError } from "./errors.ts";
 import { kernelBtf, moduleBtfs } from "./kernel-btf.ts";
@@ -42,6 +42,25 @@ export function collectExterns(elf: ElfFile, btf: Btf | undefined): Extern[] {
   return out;
 }
 
+/**
+ * The extern's index in libbpf's order of an object's externs (`.kconfig` ones first, then the
+ * rest by name), which names a missing weak kfunc in its poisoned call; -1 when it is not one.
+ */
+export function libbpfExternIndex(externs: readonly Extern[], name: string): number {
+  const kconfig = externs.filter((e) => e.kind === "kconfig").length;
+  const rest = externs
+    .filter((e) => e.kind !== "kconfig")
+    .map((e) => e.name)
+    .sort(byBytes);
+  const i = rest.indexOf(name);
+  return i < 0 ? -1 : kconfig + i;
+}
+
+/** strcmp's order (names are ASCII: UTF-16 code units compare the same). */
+function byBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Where an extern resolved: a kernel BTF id (vmlinux or a module), an address, or nothing (weak). */
 export type KsymTarget =
   | { readonly kind: "btf"; readonly id: number; readonly module: string | undefined }
@@ -59,49 +78,80 @@ function findInKernel(name: string, kind: number): { btf: Btf; id: number; modul
   return undefined;
 }
 
-let kallsyms: Map<string, bigint> | undefined;
+/** A /proc/kallsyms name: its first address, and whether another entry gave it a different one. */
+interface KallsymsEntry {
+  readonly addr: bigint;
+  ambiguous: boolean;
+}
 
-/** /proc/kallsyms, read once: typeless `__ksym` variables resolve to an address. */
-function kallsymsAddress(name: string): bigint | undefined {
+let kallsyms: Map<string, KallsymsEntry> | undefined;
+
+/**
+ * /proc/kallsyms, read once. As libbpf does, a local data symbol clang renamed with a
+ * `.llvm.<hash>` suffix (ThinLTO promotion) also answers to the name before the suffix.
+ */
+function kallsymsEntry(name: string): KallsymsEntry | undefined {
   if (!kallsyms) {
     kallsyms = new Map();
     for (const line of readFileSync("/proc/kallsyms", "utf8").split("\n")) {
-      const [addr, , sym] = line.split(/\s+/);
-      if (addr && sym && !kallsyms.has(sym)) kallsyms.set(sym, BigInt(`0x${addr}`));
+      const [addrText, type, sym] = line.split(/\s+/);
+      if (!addrText || !sym) continue;
+      const llvm = type === "d" ? sym.indexOf(".llvm.") : -1;
+      const key = llvm >= 0 ? sym.slice(0, llvm) : sym;
+      const addr = BigInt(`0x${addrText}`);
+      const seen = kallsyms.get(key);
+      if (!seen) kallsyms.set(key, { addr, ambiguous: false });
+      else if (seen.addr !== addr) seen.ambiguous = true;
     }
   }
   return kallsyms.get(name);
 }
 
 /**
- * Resolves a `__ksym` variable or kfunc against the running kernel, as libbpf does: by name in
- * vmlinux BTF, then in module BTF, with the declared type checked against the kernel's; typeless
- * variables through /proc/kallsyms (whose addresses read as 0 without CAP_SYSLOG).
+ * The name a kernel function is looked up by: its essential name, without the last `___flavour`
+ * (so `scx_bpf_dsq_insert___v2___compat` asks for the kernel's `scx_bpf_dsq_insert___v2`).
+ * Variables, typed or not, are looked up by their whole name, as libbpf does.
+ */
+export function kernelLookupName(e: Pick<Extern, "name" | "kind">): string {
+  return e.kind === "kfunc" ? essentialName(e.name) : e.name;
+}
+
+/**
+ * Resolves a `__ksym` variable or kfunc against the running kernel with libbpf's rules: a kfunc by
+ * its essential name in vmlinux BTF, then module BTF, and a `__weak` one whose prototype does not
+ * fit the kernel's resolves as missing (each flavour on its own, so `bpf_ksym_exists()` picks
+ * the one that fits); a typed variable by its whole name, and its type must fit even when
+ * `__weak`; a typeless variable by its whole name in /proc/kallsyms (whose addresses read as 0
+ * without CAP_SYSLOG).
  */
 export function resolveKsym(e: Extern, local: Btf | undefined, object: string, program: string): KsymTarget {
   const fail = (msg: string): never => {
     throw new ObjectError(object, msg, { subject: `program "${program}"` });
   };
   if (e.kind === "ksym" && e.localType === 0) {
-    const addr = kallsymsAddress(e.name);
-    if (addr !== undefined && addr !== 0n) return { kind: "addr", addr };
-    if (e.weak) return { kind: "missing" };
-    return fail(`typeless ksym "${e.name}" is not in /proc/kallsyms${addr === 0n ? " (addresses read as 0: this needs CAP_SYSLOG)" : ""}; declare it __weak if it may be absent`);
+    const entry = kallsymsEntry(e.name);
+    if (entry?.ambiguous) return fail(`typeless ksym "${e.name}" is ambiguous: /proc/kallsyms lists it at more than one address`);
+    if (entry && entry.addr !== 0n) return { kind: "addr", addr: entry.addr };
+    if (e.weak) return { kind: "missing" }; // unlisted, or hidden as 0: both read as 0, as with libbpf
+    return fail(
+      `typeless ksym "${e.name}" is not in /proc/kallsyms${entry ? " (addresses read as 0: this needs CAP_SYSLOG)" : "; declare it __weak if it may be absent"}`,
+    );
   }
   const isFunc = e.kind === "kfunc";
-  const found = findInKernel(e.name, isFunc ? Kind.FUNC : Kind.VAR);
+  const lookup = kernelLookupName(e);
+  const what = isFunc ? `kfunc "${e.name}"${lookup !== e.name ? ` (kernel name ${lookup})` : ""}` : `ksym variable "${e.name}"`;
+  const found = findInKernel(lookup, isFunc ? Kind.FUNC : Kind.VAR);
   if (!found) {
     if (e.weak) return { kind: "missing" };
-    const what = isFunc ? `kfunc "${e.name}"` : `ksym variable "${e.name}"`;
     return fail(`${what} is not in the kernel's BTF (vmlinux or any loaded module); declare it __weak if it may be absent`);
   }
   if (local && e.localType) {
     const kernelType = found.btf.sizeOrType(found.id); // a FUNC's prototype, a VAR's type
     const localType = isFunc ? local.sizeOrType(e.localType) : e.localType;
-    const why = prototypeMismatch(local, localType, found.btf, kernelType);
+    const why = prototypeMismatch(local, localType, found.btf, kernelType, isFunc ? "" : "its type");
     if (why) {
-      if (e.weak) return { kind: "missing" };
-      const what = isFunc ? `kfunc "${e.name}"` : `ksym variable "${e.name}"`;
+      // A weak kfunc that does not fit is a flavour for another kernel; a variable must fit.
+      if (e.weak && isFunc) return { kind: "missing" };
       return fail(`${what} is declared unlike the kernel's: ${why}; declare it as the kernel does (vmlinux.h has the kernel's types)`);
     }
   }

@@ -12,7 +12,8 @@ function isEnum(kind: number): boolean {
  * and modifiers kinds must match (enum widths may differ), integers are interchangeable,
  * pointers and arrays compare what they point to, prototypes compare every parameter and the
  * return type, and any struct or union matches any other — but a pointer to a forward
- * declaration is not a pointer to a struct.
+ * declaration is not a pointer to a struct. Kinds libbpf does not compare (FLOAT, for one)
+ * never fit.
  */
 export function prototypeMismatch(lb: Btf, local: number, kb: Btf, kernel: number, where = "", depth = 0): string | undefined {
   if (depth > MAX_DEPTH) return `${where || "type"}: nested too deeply to compare`;
@@ -54,7 +55,14 @@ export function prototypeMismatch(lb: Btf, local: number, kb: Btf, kernel: numbe
       }
       return prototypeMismatch(lb, lp.returnType, kb, kp.returnType, "return type", depth + 1);
     }
-    default:
+    case 0: // void
+    case Kind.STRUCT:
+    case Kind.UNION:
+    case Kind.ENUM:
+    case Kind.ENUM64:
+    case Kind.FWD:
       return undefined;
+    default:
+      return `${what} is a ${kindName(lk)}, which libbpf never finds compatible`;
   }
 }

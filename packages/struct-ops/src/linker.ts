@@ -5,9 +5,13 @@ import type { DataMap } from "./data-map.ts";
 import { ObjectError } from "./errors.ts";
 import { INSN_SIZE, Insns, OP_LD_IMM64, PSEUDO_BTF_ID, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
 
-/** The helper id a missing weak kfunc's call becomes (libbpf's value, so logs read the same). */
-const POISON_KFUNC_CALL = 2002000000;
 import type { Program } from "./program.ts";
+
+/**
+ * A missing weak kfunc's call becomes a call of helper 2002000000 + the extern's index in
+ * libbpf's order of externs: libbpf's value, so programs and verifier logs read the same.
+ */
+const POISON_KFUNC_CALL = 2002000000;
 
 /** A function in .text that programs may call. */
 export interface Subprog {
@@ -30,8 +34,11 @@ export interface LinkContext {
   readonly ext: BtfExt | undefined;
   /** The object's BTF and the kernel's, for CO-RE relocations (one object per load: it caches candidates). */
   readonly core: CoreTargets | undefined;
-  /** Resolves an extern function (kfunc) to its kernel BTF id and fd_array slot (0: vmlinux); undefined: a missing __weak one. */
-  kfunc(name: string, program: string): { id: number; fdIndex: number } | undefined;
+  /**
+   * Resolves an extern function (kfunc) to its kernel BTF id and fd_array slot (0: vmlinux), or,
+   * for a missing __weak one, to its index among the object's externs in libbpf's order.
+   */
+  kfunc(name: string, program: string): { id: number; fdIndex: number } | { missing: number };
   /** What a 64-bit load of an extern becomes: a kernel BTF id (+ module BTF fd), an address, or a .kconfig value. */
   externLoad(name: string, program: string): { kind: "btf"; id: number; btfFd: number } | { kind: "imm"; value: bigint } | { kind: "kconfig"; fd: number; offset: number };
 }
@@ -93,10 +100,11 @@ export function linkProgram(ctx: LinkContext, prog: Program): LinkedProgram {
       if (!code.isPseudoCall(j)) continue;
       if (sym && sym.shndx === SHN_UNDEF) {
         const k = ctx.kfunc(sym.name, prog.name);
-        if (!k) {
+        if ("missing" in k) {
           // A missing __weak kfunc: an invalid helper call the verifier rejects only if reachable.
           code.setSrc(j, 0);
-          code.setImm(j, POISON_KFUNC_CALL);
+          code.setOff(j, 0);
+          code.setImm(j, POISON_KFUNC_CALL + k.missing);
           continue;
         }
         code.setSrc(j, PSEUDO_KFUNC_CALL);

@@ -7,7 +7,7 @@ import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { resolveAttachTarget } from "./attach-target.ts";
 import { kernelBtf, moduleBtfs, openModuleBtf, withModuleSnapshot } from "./kernel-btf.ts";
-import { type Extern, type KsymTarget, resolveKsym } from "./externs.ts";
+import { type Extern, type KsymTarget, libbpfExternIndex, resolveKsym } from "./externs.ts";
 import { kconfigData, parseKernelConfig, readKernelConfig } from "./kconfig.ts";
 import { hasBpfCookie, hasSyscallWrapper } from "./kconfig-probes.ts";
 import type { Link } from "./link.ts";
@@ -207,7 +207,7 @@ export class BpfObject implements Disposable {
       core: o.btf && o.ext?.coreRelos.length ? { local: o.btf, targets: [kernelBtf(), ...moduleBtfs().map((m) => m.btf)] } : undefined,
       kfunc: (name, program) => {
         const t = this.#ksym(name, program);
-        if (t.kind === "missing") return undefined;
+        if (t.kind === "missing") return { missing: Math.max(0, libbpfExternIndex(o.externs, name)) };
         if (t.kind !== "btf") throw new ObjectError(this.name, `"${name}" is called but is not a kernel function`, { subject: `program "${program}"` });
         return { id: t.id, fdIndex: t.module ? this.#fdArraySlot(t.module) : 0 };
       },
