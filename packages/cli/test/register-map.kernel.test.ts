@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fdById, mapInfo, progInfo } from "@bpfkit/syscall";
@@ -32,6 +33,13 @@ function alive(kind: "map" | "prog", ids: readonly number[]): string[] {
     .sort();
 }
 
+/** The kernel log's latest line (with its timestamp) saying tcp_validate_congestion_control refused bk_half_broken. */
+function kernelSaysBrokenOps(): string {
+  const r = spawnSync("dmesg", { encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split("\n").findLast((l) => l.includes("TCP: bk_half_broken does not implement required ops")) ?? "";
+}
+
 describeKernel("bpfkit struct-ops register --map", () => {
   checkFdLeaks();
   afterEach(async () => {
@@ -64,11 +72,17 @@ describeKernel("bpfkit struct-ops register --map", () => {
   });
 
   it("without --map it is all or nothing: the good map is unregistered again, with the broken map's reason and the --map to use", async () => {
+    const brokenBefore = kernelSaysBrokenOps();
     const r = await run(["struct-ops", "register", HALF_CC]);
     expect(r.status).toBe(1);
     expect(r.out).toBe("");
     // The kernel's refusal, for the map it refused.
     expect(r.err).toMatch(/BPF_MAP_UPDATE_ELEM \(struct_ops map "half_broken" \(tcp_congestion_ops\)\) failed: EINVAL \(22\)/);
+    expect(r.err).toContain('"half_broken" leaves ssthresh, undo_cwnd, cong_avoid (or cong_control) empty');
+    // ...which is what the kernel's own check says, in its log.
+    const brokenAfter = kernelSaysBrokenOps();
+    expect(brokenAfter).not.toBe("");
+    expect(brokenAfter).not.toBe(brokenBefore);
     expect(r.err).toContain(`to register the other struct_ops map without half_broken: bpfkit struct-ops register ${HALF_CC} --map half_good`);
     // half_good was registered first (it comes first in the object) and is gone again.
     expect(r.ids.map).toHaveLength(3);

@@ -7,6 +7,7 @@ import { BpfMap } from "./map.ts";
 import type { Program } from "./program.ts";
 import { type KernelStructOps, findKernelStructOps } from "./kernel-struct-ops.ts";
 import { nameTakenHint } from "./name-holder.ts";
+import { invalidValueHint } from "./register-hints.ts";
 
 /** A member of the local (object) struct_ops type. */
 export interface StructOpsMember {
@@ -257,7 +258,7 @@ export class StructOpsMap extends BpfMap {
     let hint: string | undefined;
     if (e.code === "EEXIST") hint = nameTakenHint(this.kernelTypeName, String(name ?? this.variable), this.created ? this.info().id : undefined);
     else if (e.code === "EOPNOTSUPP" || e.code === "ENOTSUPP") hint = `the kernel does not allow registering ${this.kernelTypeName} (bpf_dummy_ops, for one, only runs through BPF_PROG_TEST_RUN)`;
-    else if (e.code === "EINVAL") hint = `the kernel's ${this.kernelTypeName} validation refused the value (a required function slot empty, or a data member out of range?)`;
+    else if (e.code === "EINVAL") hint = invalidValueHint(this.kernelTypeName, this.variable, this.#slots);
     else if (e.code === "EBUSY") hint = "this map's value was already written; a struct_ops map registers once (load the object again)";
     return new BpfError(e.command, e.errno, { context: `struct_ops map "${this.variable}" (${this.kernelTypeName})`, ...(hint ? { hint } : {}), ...(e.log ? { log: e.log } : {}) });
   }
