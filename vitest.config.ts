@@ -35,6 +35,19 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // Kernel programs nobody here wrote, built by `bun tests/corpus/run.ts` (which runs this
+          // project after building): see tests/corpus/README.md.
+          name: "corpus",
+          include: ["tests/corpus/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "tests/corpus/.cache/**"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
