@@ -8,6 +8,8 @@ export const CORPUS_DIR: string = resolve(fileURLToPath(new URL(".", import.meta
 export const REPO_ROOT: string = resolve(CORPUS_DIR, "../..");
 export const CACHE_DIR: string = join(CORPUS_DIR, ".cache");
 export const MANIFEST: string = join(CACHE_DIR, "manifest.json");
+/** The VM tier's private apt state (tests/vm/kernel.ts keeps it there), shared with it. */
+export const VM_APT_DIR: string = join(REPO_ROOT, "tests/vm/.cache/apt");
 /** One line per object and tier, appended by the corpus tests, printed by scripts/summary.mjs. */
 export const RESULTS: string = join(REPO_ROOT, ".test-results/corpus-results.jsonl");
 

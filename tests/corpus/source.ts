@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { PrivateApt } from "../vm/apt.ts";
 import { run, which } from "../vm/exec.ts";
 import type { Kernel } from "../vm/kernel.ts";
-import { CACHE_DIR as VM_CACHE_DIR } from "../vm/paths.ts";
-import { CACHE_DIR, log } from "./paths.ts";
+import { CACHE_DIR, log, VM_APT_DIR } from "./paths.ts";
 
 /** Something the corpus cannot get here (no network and nothing cached, no Debian tools): a skip. */
 export class CorpusUnavailableError extends Error {
@@ -124,7 +123,7 @@ function ensureDebs(guest: GuestVersion): { debs: Debs; downloaded: boolean } {
   const cached = findDebs(dir, pkgs);
   if (cached) return { debs: cached, downloaded: false };
 
-  const apt = new PrivateApt(join(VM_CACHE_DIR, "apt"));
+  const apt = new PrivateApt(VM_APT_DIR);
   const tmp = `${dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
