@@ -1,7 +1,8 @@
 import { Btf, BtfBuilder, type BtfFeatures, BtfPatch, downgrade, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
-import { type ElfFile, STV_HIDDEN } from "@bpfkit/elf";
+import type { ElfFile } from "@bpfkit/elf";
 import { ObjectError } from "./errors.ts";
 import type { KconfigLayout } from "./kconfig.ts";
+import { effectiveLinkage } from "./var-linkage.ts";
 
 /**
  * The object's BTF as the kernel must see it. clang leaves DATASEC sizes and variable offsets at 0
@@ -63,7 +64,7 @@ export function kernelReadyBtf(btf: Btf, elf: ElfFile, object: string, kconfig?:
       if (t.size === 0) patch.setDatasecVar(id, i, { offset: sym.value });
       // Hidden globals are private to the object: the kernel should treat them as static.
       const bv = btf.type(v.type);
-      if (sym.visibility === STV_HIDDEN && bv.kind === "VAR" && bv.linkage === VarLinkage.GLOBAL_ALLOCATED) {
+      if (bv.kind === "VAR" && bv.linkage !== VarLinkage.STATIC && effectiveLinkage(btf, elf, v.type) === VarLinkage.STATIC) {
         patch.setVar(v.type, bv.type, VarLinkage.STATIC);
       }
     });

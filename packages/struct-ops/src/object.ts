@@ -72,7 +72,8 @@ export class BpfObject implements Disposable {
   /** Opens an object file (reads it; no kernel calls). Throws ElfError, BtfError or ObjectError. */
   static open(path: string, options: OpenOptions = {}): BpfObject {
     const bytes = new Uint8Array(readFileSync(path));
-    return BpfObject.fromBytes(bytes, { ...options, name: options.name ?? basename(path).replace(/(\.bpf)?\.o$/, "") });
+    // libbpf's default: the file name up to its first dot (at most 15 characters).
+    return BpfObject.fromBytes(bytes, { ...options, name: options.name ?? basename(path).split(".")[0]!.slice(0, 15) });
   }
 
   /** Opens an object from its bytes. */
@@ -119,8 +120,9 @@ export class BpfObject implements Disposable {
     return p;
   }
 
+  /** A map by its name, or a global data map by its section (".data.X": libbpf's name for it, which the kernel's may cut). */
   map(name: string): BpfMap {
-    const m = this.maps.find((x) => x.name === name);
+    const m = this.maps.find((x) => x.name === name) ?? (name.startsWith(".") ? this.#o.dataMaps.find((x) => x.section === name) : undefined);
     if (!m) throw new ObjectError(this.name, `no map "${name}" (has: ${this.maps.map((x) => x.name).join(", ")})`);
     return m;
   }

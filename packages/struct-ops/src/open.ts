@@ -1,5 +1,5 @@
 import { Btf, type BtfExt, Kind, parseBtfExt } from "@bpfkit/btf";
-import { EM_BPF, type ElfFile, type ElfSection, parseElf, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, STT_FUNC, STT_OBJECT } from "@bpfkit/elf";
+import { EM_BPF, type ElfFile, type ElfSection, parseElf, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STT_FUNC, STT_OBJECT } from "@bpfkit/elf";
 import { MapFlags, MapType, ProgType } from "@bpfkit/syscall";
 import { type MapSlotInit, parseBtfMaps } from "./btf-maps.ts";
 import { DataMap, type Variable } from "./data-map.ts";
@@ -12,6 +12,7 @@ import { BpfMap } from "./map.ts";
 import { Program } from "./program.ts";
 import { knownSectionPrefixes, optionalSection, sectionDef } from "./section-def.ts";
 import { StructOpsMap } from "./struct-ops-map.ts";
+import { datasecIsMmapable } from "./var-linkage.ts";
 
 /** What `open` learns from the file alone. */
 export interface Opened {
@@ -39,8 +40,11 @@ export interface Opened {
 // A leading "?" (SEC("?.struct_ops")) marks variables that are not created unless enabled.
 const STRUCT_OPS_SECTIONS = new Set([".struct_ops", ".struct_ops.link", "?.struct_ops", "?.struct_ops.link"]);
 
-function isDataSection(name: string): boolean {
-  return name === ".data" || name === ".bss" || name === ".rodata" || name.startsWith(".data.") || name.startsWith(".rodata.");
+/** libbpf's global data sections: `.data[.*]` and `.rodata[.*]` with contents, `.bss[.*]` without. */
+function isDataSection(sec: ElfSection): boolean {
+  const is = (base: string) => sec.name === base || sec.name.startsWith(`${base}.`);
+  if (sec.type === SHT_PROGBITS) return is(".data") || is(".rodata");
+  return sec.type === SHT_NOBITS && is(".bss");
 }
 
 /** Parses a BPF object's ELF and BTF into programs and maps. Touches no kernel. */
@@ -120,13 +124,13 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
       continue;
     }
     if ((sec.flags & SHF_ALLOC) === 0) continue;
-    if (isDataSection(sec.name) && sec.size > 0) dataMaps.push(dataMap(name, elf, btf, sec));
+    if (isDataSection(sec) && sec.size > 0) dataMaps.push(dataMap(name, elf, btf, sec));
     if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
   }
   const externs = collectExterns(elf, btf);
   const weak = new Set(externs.filter((e) => e.weak).map((e) => e.name));
   const kconfig = btf ? kconfigLayout(btf, name, weak) : undefined;
-  if (kconfig) dataMaps.push(kconfigMap(name, btf!, kconfig));
+  if (kconfig) dataMaps.push(kconfigMap(name, elf, btf!, kconfig));
   return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs, kconfig };
 }
 
@@ -144,10 +148,16 @@ function cString(data: Uint8Array): string {
   return new TextDecoder().decode(end < 0 ? data : data.subarray(0, end));
 }
 
-/** libbpf's naming of global data maps: up to 8 characters of the object's name, then the section. */
+/**
+ * libbpf's kernel name for a global data map: `.data`, `.rodata`, `.bss` and `.kconfig` get up to
+ * 8 characters of the object's name in front (the section keeps at least 7 of the 15); a custom
+ * section (`.data.X`, a second dot) is its own name, cut at 15 characters. Characters the kernel
+ * refuses become "_".
+ */
 export function dataMapName(object: string, section: string): string {
-  const prefix = object.replace(/[^A-Za-z0-9_]/g, "_").slice(0, Math.max(0, Math.min(8, 15 - section.length)));
-  return (prefix + section).slice(0, 15);
+  const suffix = Math.min(15, Math.max(7, section.length));
+  const prefix = section.includes(".", 1) ? 0 : Math.min(15 - suffix, object.length);
+  return (object.slice(0, prefix) + section.slice(0, suffix)).replace(/[^A-Za-z0-9_.]/g, "_");
 }
 
 function dataMap(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSection): DataMap {
@@ -175,7 +185,7 @@ function dataMap(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSec
       keySize: 4,
       valueSize: sec.size,
       maxEntries: 1,
-      flags: MapFlags.MMAPABLE | (rodata ? MapFlags.RDONLY_PROG : 0),
+      flags: (datasecIsMmapable(btf, elf, datasec) ? MapFlags.MMAPABLE : 0) | (rodata ? MapFlags.RDONLY_PROG : 0),
       btfKeyTypeId: 0,
       btfValueTypeId: datasec ?? 0,
     },
@@ -187,7 +197,8 @@ function dataMap(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSec
 }
 
 /** The `.kconfig` externs' map: read-only to programs, filled and frozen at load. */
-function kconfigMap(object: string, btf: Btf, layout: KconfigLayout): DataMap {
+function kconfigMap(object: string, elf: ElfFile, btf: Btf, layout: KconfigLayout): DataMap {
+  const datasec = btf.find(".kconfig", Kind.DATASEC);
   return new DataMap(
     {
       name: dataMapName(object, ".kconfig"),
@@ -195,9 +206,10 @@ function kconfigMap(object: string, btf: Btf, layout: KconfigLayout): DataMap {
       keySize: 4,
       valueSize: layout.size,
       maxEntries: 1,
-      flags: MapFlags.MMAPABLE | MapFlags.RDONLY_PROG,
+      // Its externs are never static: mmapable like any section with a visible variable.
+      flags: (datasecIsMmapable(btf, elf, datasec) ? MapFlags.MMAPABLE : 0) | MapFlags.RDONLY_PROG,
       btfKeyTypeId: 0,
-      btfValueTypeId: btf.find(".kconfig", Kind.DATASEC) ?? 0,
+      btfValueTypeId: datasec ?? 0,
     },
     ".kconfig",
     new Uint8Array(new ArrayBuffer(layout.size)),

@@ -1,7 +1,8 @@
 // Test oracle: loads one object with libbpf (built against libbpf 1.8) and reports what libbpf
 // made of it, then holds every kernel object until stdin closes, so a test can read the
 // kernel's view of them by id.
-//   libbpf-load OBJ [--autoload PROG] [--max-entries MAP=N] [--value-size MAP=N]
+//   libbpf-load OBJ [--autoload PROG] [--max-entries MAP=N] [--value-size MAP=N] [--open-only 1]
+// (--open-only: report the maps as opened, with id 0, and exit without loading.)
 // Prints one JSON line: {"ok":true,"maps":[...],"programs":[...]} or
 // {"ok":false,"stage":"open|setup|load","errno":N}; libbpf's debug log goes to stderr,
 // then a line "@@end-of-log".
@@ -55,7 +56,7 @@ int main(int argc, char **argv) {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	int err, i, first;
+	int err, i, first, open_only = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s OBJ [--autoload PROG] [--max-entries MAP=N] [--value-size MAP=N]\n", argv[0]);
@@ -72,6 +73,9 @@ int main(int argc, char **argv) {
 		} else if (strcmp(argv[i], "--max-entries") == 0) {
 			map = map_arg(obj, argv[i + 1], &n);
 			err = map ? bpf_map__set_max_entries(map, n) : -ENOENT;
+		} else if (strcmp(argv[i], "--open-only") == 0) {
+			open_only = 1;
+			err = 0;
 		} else if (strcmp(argv[i], "--value-size") == 0) {
 			map = map_arg(obj, argv[i + 1], &n);
 			err = map ? bpf_map__set_value_size(map, n) : -ENOENT;
@@ -80,7 +84,7 @@ int main(int argc, char **argv) {
 		}
 		if (err) return fail("setup", err);
 	}
-	err = bpf_object__load(obj);
+	err = open_only ? 0 : bpf_object__load(obj);
 	if (err) return fail("load", err);
 
 	log_done();
@@ -104,7 +108,7 @@ int main(int argc, char **argv) {
 	bpf_object__for_each_program(prog, obj) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
-		if (!bpf_program__autoload(prog)) continue;
+		if (!bpf_program__autoload(prog) || open_only) continue;
 		memset(&info, 0, sizeof(info));
 		bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len);
 		printf("%s{\"name\":", first ? "" : ",");
@@ -114,7 +118,7 @@ int main(int argc, char **argv) {
 	}
 	printf("]}\n");
 	fflush(stdout);
-	while (getchar() != EOF) {
+	while (!open_only && getchar() != EOF) {
 	}
 	bpf_object__close(obj);
 	return 0;

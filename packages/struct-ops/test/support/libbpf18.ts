@@ -42,6 +42,8 @@ export type LibbpfLoad =
 /** A libbpf load held open: its objects live until release(). */
 export interface HeldLoad {
   readonly result: LibbpfLoad;
+  /** The process holding the objects (its /proc/PID/maps shows what libbpf mmapped). */
+  readonly pid: number;
   release(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export function libbpfLoad(libbpfDir: string, object: string, args: readonly str
       const result = { ...JSON.parse(stdout.slice(0, nl)), log: log.slice(0, end) } as LibbpfLoad;
       resolve({
         result,
+        pid: child.pid!,
         release: async () => {
           child.stdin.end();
           await exited;
