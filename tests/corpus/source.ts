@@ -71,43 +71,49 @@ export function guestVersion(kernel: Kernel): GuestVersion {
 }
 
 export function ensureSources(guest: GuestVersion): Sources {
-  for (const tool of ["apt-get", "apt-cache", "dpkg-deb", "tar", "xz"]) {
-    if (!which(tool)) throw new CorpusUnavailableError(`${tool} not found: the corpus comes from Debian's archive`);
-  }
-  const { debs, downloaded } = ensureDebs(guest);
   const root = join(CACHE_DIR, "tree", guest.version);
   const tree = join(root, `linux-source-${guest.series}`);
   const guestVmlinuxH = join(root, "guest", "vmlinux.h");
   const kernelConfig = join(root, `config-${guest.release}`);
   const marker = join(root, ".extracted");
   const want = JSON.stringify({ paths: TREE_PATHS, flavour: guest.flavour });
-  const extracted = !(existsSync(marker) && readFileSync(marker, "utf8") === want);
-  if (extracted) {
-    log(`extracting the kernel tree subset from linux-source-${guest.series} ${guest.version}`);
-    const tmp = `${root}.partial`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(join(tmp, "guest"), { recursive: true });
-    const prefix = `linux-source-${guest.series}`;
-    // The .deb holds one .tar.xz; only its wanted members are unpacked (the whole is ~1.5 GB).
-    shell(
-      'deb=$1 tarball=$2 dest=$3; shift 3; dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$tarball.tar.xz" | tar -xJ -C "$dest" --wildcards "$@"',
-      [debs.source, prefix, tmp, ...TREE_PATHS.map((p) => `${prefix}/${p}`)],
-    );
-    shell('dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/include/x86_64-linux-gnu/linux/bpf/vmlinux.h > "$2"', [
-      debs.bpfDev,
-      join(tmp, "guest", "vmlinux.h"),
-    ]);
-    shell('dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/src/linux-config-$2/config.amd64_none_$3.xz" | xz -dc > "$4"', [
-      debs.config,
-      guest.series,
-      guest.flavour,
-      join(tmp, `config-${guest.release}`),
-    ]);
-    writeFileSync(join(tmp, ".extracted"), want);
-    rmSync(root, { recursive: true, force: true });
-    renameSync(tmp, root);
+  // An extracted tree needs no .debs (so deleting .cache/debs saves 160 MB and costs nothing).
+  if (existsSync(marker) && readFileSync(marker, "utf8") === want) {
+    return { ...guest, tree, guestVmlinuxH, kernelConfig, downloaded: false, extracted: false };
   }
-  return { ...guest, tree, guestVmlinuxH, kernelConfig, downloaded, extracted };
+  for (const tool of ["apt-get", "apt-cache", "dpkg-deb", "tar", "xz"]) {
+    if (!which(tool)) throw new CorpusUnavailableError(`${tool} not found: the corpus comes from Debian's archive`);
+  }
+  const { debs, downloaded } = ensureDebs(guest);
+  extract(debs, guest, root, want);
+  return { ...guest, tree, guestVmlinuxH, kernelConfig, downloaded, extracted: true };
+}
+
+/** Unpacks the tree subset, linux-bpf-dev's vmlinux.h and the guest's config into `root`, whole or not at all. */
+function extract(debs: Debs, guest: GuestVersion, root: string, stamp: string): void {
+  log(`extracting the kernel tree subset from linux-source-${guest.series} ${guest.version}`);
+  const tmp = `${root}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, "guest"), { recursive: true });
+  const prefix = `linux-source-${guest.series}`;
+  // The .deb holds one .tar.xz; only its wanted members are unpacked (the whole is ~1.5 GB).
+  shell(
+    'deb=$1 tarball=$2 dest=$3; shift 3; dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$tarball.tar.xz" | tar -xJ -C "$dest" --wildcards "$@"',
+    [debs.source, prefix, tmp, ...TREE_PATHS.map((p) => `${prefix}/${p}`)],
+  );
+  shell('dpkg-deb --fsys-tarfile "$1" | tar -xO ./usr/include/x86_64-linux-gnu/linux/bpf/vmlinux.h > "$2"', [
+    debs.bpfDev,
+    join(tmp, "guest", "vmlinux.h"),
+  ]);
+  shell('dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/src/linux-config-$2/config.amd64_none_$3.xz" | xz -dc > "$4"', [
+    debs.config,
+    guest.series,
+    guest.flavour,
+    join(tmp, `config-${guest.release}`),
+  ]);
+  writeFileSync(join(tmp, ".extracted"), stamp);
+  rmSync(root, { recursive: true, force: true });
+  renameSync(tmp, root);
 }
 
 interface Debs {
@@ -139,6 +145,7 @@ function ensureDebs(guest: GuestVersion): { debs: Debs; downloaded: boolean } {
     try {
       apt.download(`${pkg}=${guest.version}`, tmp);
     } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
       throw new CorpusUnavailableError(`cannot download ${pkg} ${guest.version} and none is cached: ${lastLine(err)}`);
     }
   }
