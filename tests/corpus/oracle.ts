@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, which } from "../vm/exec.ts";
-import { CACHE_DIR, CORPUS_DIR, log } from "./paths.ts";
+import { CACHE_DIR, CORPUS_DIR, log, secs } from "./paths.ts";
 import type { Sources } from "./source.ts";
 
 export interface Oracle {
@@ -41,7 +41,9 @@ export function ensureOracle(src: Sources): Oracle {
     log(`building bpftool and libbpf from ${src.tree}`);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
+    const t0 = performance.now();
     const res = run(makeCmd);
+    log(`bpftool build: ${secs(t0)}`);
     if (res.status !== 0) {
       const tail = `${res.stdout}\n${res.stderr}`.trim().split("\n").slice(-12).join("\n");
       throw new Error(`bpftool build failed (exit ${res.status}): ${makeCmd.join(" ")}\n${tail}`);

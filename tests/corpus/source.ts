@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { PrivateApt } from "../vm/apt.ts";
 import { run, which } from "../vm/exec.ts";
 import type { Kernel } from "../vm/kernel.ts";
-import { CACHE_DIR, log, VM_APT_DIR } from "./paths.ts";
+import { CACHE_DIR, log, secs, VM_APT_DIR } from "./paths.ts";
 
 /** Something the corpus cannot get here (no network and nothing cached, no Debian tools): a skip. */
 export class CorpusUnavailableError extends Error {
@@ -84,8 +84,11 @@ export function ensureSources(guest: GuestVersion): Sources {
   for (const tool of ["apt-get", "apt-cache", "dpkg-deb", "tar", "xz"]) {
     if (!which(tool)) throw new CorpusUnavailableError(`${tool} not found: the corpus comes from Debian's archive`);
   }
+  const t0 = performance.now();
   const { debs, downloaded } = ensureDebs(guest);
+  const t1 = performance.now();
   extract(debs, guest, root, want);
+  log(`${downloaded ? `downloaded in ${secs(t0, t1)}, ` : ""}extracted in ${secs(t1)} (${TREE_PATHS.length} paths)`);
   return { ...guest, tree, guestVmlinuxH, kernelConfig, downloaded, extracted: true };
 }
 
