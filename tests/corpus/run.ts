@@ -23,7 +23,9 @@ async function main(): Promise<number> {
     corpus = await ensureCorpus();
   } catch (err) {
     if (err instanceof CorpusUnavailableError) return skip(err.message);
-    throw err;
+    // A build that breaks is a failure, told in full (compiler or make output included).
+    console.error(`corpus tier failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
   }
   const tReady = performance.now();
 
