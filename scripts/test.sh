@@ -15,6 +15,8 @@ status=0
 step() { echo; echo "=== $*"; "$@" || status=1; }
 
 step bash scripts/system-deps.sh
+# The corpus build first: the kernel tier compares with the libbpf 1.8 it builds.
+step bun tests/corpus/run.ts --build
 step turbo run typecheck lint --output-logs=errors-only
 step tsc -p examples/tsconfig.json
 step tsc -p tests/vm/tsconfig.json --noEmit
