@@ -1,9 +1,40 @@
 import { BpfError, type Fd, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
+import { possibleCpus } from "./cpus.ts";
 import { ObjectError } from "./errors.ts";
 import type { BpfMap, MapSpec } from "./map.ts";
 import type { Opened } from "./open.ts";
 
-function create(spec: MapSpec, btfFd: number | undefined, innerMapFd?: number): Fd {
+// Map types whose max_entries must be 0 (the storage is per object, not sized up front).
+const SIZED_BY_KERNEL = new Set<number>([
+  MapType.CGROUP_STORAGE,
+  MapType.PERCPU_CGROUP_STORAGE,
+  MapType.SK_STORAGE,
+  MapType.INODE_STORAGE,
+  MapType.TASK_STORAGE,
+  MapType.CGRP_STORAGE,
+]);
+
+/**
+ * Creates one map. A definition left at max_entries 0 for a loader to size (sched_ext's
+ * scx_pair sets `pair_ctx` from the CPU count) fails with EINVAL; that refusal names the map and
+ * the setter.
+ */
+function create(spec: MapSpec, btfFd: number | undefined, object: string, innerMapFd?: number): Fd {
+  try {
+    return createRaw(spec, btfFd, innerMapFd);
+  } catch (e) {
+    if (e instanceof BpfError && e.code === "EINVAL" && spec.maxEntries === 0 && !SIZED_BY_KERNEL.has(spec.type)) {
+      throw new ObjectError(object, `max_entries is 0, which the kernel refuses for this map type: set map.maxEntries before load() (what a C loader does with bpf_map__set_max_entries)`, {
+        subject: `map "${spec.name}"`,
+        code: "max-entries-zero",
+        cause: e,
+      });
+    }
+    throw e;
+  }
+}
+
+function createRaw(spec: MapSpec, btfFd: number | undefined, innerMapFd?: number): Fd {
   const btf = btfFd !== undefined && (spec.btfKeyTypeId || spec.btfValueTypeId);
   return mapCreate({
     type: spec.type,
@@ -20,10 +51,16 @@ function create(spec: MapSpec, btfFd: number | undefined, innerMapFd?: number): 
 }
 
 /** A map-in-map is created against a throwaway inner map of its template's shape. */
-function createWithInner(spec: MapSpec, btfFd: number | undefined): Fd {
-  if (!spec.inner) return create(spec, btfFd);
-  using inner = create({ ...spec.inner, name: spec.inner.name.slice(0, 15) }, btfFd);
-  return create(spec, btfFd, inner.value);
+function createWithInner(spec: MapSpec, btfFd: number | undefined, object: string): Fd {
+  if (!spec.inner) return create(spec, btfFd, object);
+  using inner = create(withDefaultSize({ ...spec.inner, name: spec.inner.name.slice(0, 15) }), btfFd, object);
+  return create(spec, btfFd, object, inner.value);
+}
+
+/** libbpf sizes a perf event array left at max_entries 0 by the possible CPUs. */
+function withDefaultSize(spec: MapSpec): MapSpec {
+  if (spec.type === MapType.PERF_EVENT_ARRAY && spec.maxEntries === 0) spec.maxEntries = possibleCpus();
+  return spec;
 }
 
 /** Opens the map pinned at `path`, or undefined when nothing is pinned there. */
@@ -58,6 +95,7 @@ function incompatibility(fd: Fd, spec: MapSpec): string | undefined {
 export function createBtfMaps(o: Opened, btfFd: number | undefined, pinnedNow: string[]): void {
   for (const { map } of o.btfMaps) {
     if (!map.autocreate) continue;
+    withDefaultSize(map.spec);
     const path = map.pinPath;
     const existing = path ? openPinned(path) : undefined;
     if (existing) {
@@ -71,7 +109,7 @@ export function createBtfMaps(o: Opened, btfFd: number | undefined, pinnedNow: s
       map._setFd(existing, { reused: true, pinned: path });
       continue;
     }
-    const fd = createWithInner(map.spec, btfFd);
+    const fd = createWithInner(map.spec, btfFd, o.name);
     map._setFd(fd);
     if (path) {
       try {

@@ -1,6 +1,7 @@
-import type { Btf } from "@bpfkit/btf";
-import { backend, mapUpdate, sys } from "@bpfkit/syscall";
+import type { ElfFile } from "@bpfkit/elf";
+import { backend, MapFlags, mapUpdate, sys } from "@bpfkit/syscall";
 import { decodeValue, encodeValue, type Value } from "./codec.ts";
+import { type DatasecResize, type ObjectBtf, resizeDatasec } from "./datasec-resize.ts";
 import { StateError } from "./errors.ts";
 import { BpfMap, type MapSpec } from "./map.ts";
 
@@ -25,20 +26,72 @@ const PAGE = 4096;
  * Before load, variables are read and set in `initial`; after load, through the kernel.
  */
 export class DataMap extends BpfMap {
-  /** The value the map is created with: the section's bytes (zeros for .bss). Writable until load. */
-  readonly initial: Uint8Array;
-  readonly variables: readonly Variable[];
   readonly readonly: boolean;
-  readonly #btf: Btf | undefined;
+  readonly #btf: ObjectBtf;
+  readonly #elf: ElfFile | undefined;
+  #initial: Uint8Array;
+  #variables: readonly Variable[];
+  /** What the last valueSize edit did to the section's BTF (libbpf's fix-up), if there was one. */
+  #resized: DatasecResize | undefined;
   /** The map's value, mapped into this process after load (BPF_F_MMAPABLE); reads and writes skip bpf(). */
   #mem: { address: number; length: number; view: Uint8Array } | undefined;
 
-  constructor(spec: MapSpec, section: string, initial: Uint8Array, variables: readonly Variable[], btf: Btf | undefined) {
+  constructor(spec: MapSpec, section: string, initial: Uint8Array, variables: readonly Variable[], btf: ObjectBtf, elf?: ElfFile) {
     super(spec, section);
-    this.initial = initial;
-    this.variables = variables;
+    this.#initial = initial;
+    this.#variables = variables;
     this.readonly = section.startsWith(".rodata") || section === ".kconfig";
     this.#btf = btf;
+    this.#elf = elf;
+  }
+
+  /** The value the map is created with: the section's bytes (zeros for .bss). Writable until load. */
+  get initial(): Uint8Array {
+    return this.#initial;
+  }
+
+  get variables(): readonly Variable[] {
+    return this.#variables;
+  }
+
+  override get valueSize(): number {
+    return super.valueSize;
+  }
+
+  /**
+   * Resizes the section before load, as libbpf's `bpf_map__set_value_size` does: the initial
+   * value keeps its first bytes (and is zero-filled when it grows), and when the section's last
+   * variable is an array whose element size divides the new tail, that array grows or shrinks
+   * with it (a new BTF ARRAY type: `get()` then reads all its elements). Otherwise the map is
+   * created without BTF, as libbpf creates it (`resize` says why). Variables that no longer fit
+   * are dropped.
+   */
+  override set valueSize(n: number) {
+    if (this.section === ".kconfig") {
+      throw new StateError(`the .kconfig map is laid out by the loader from its externs; its valueSize cannot be set`);
+    }
+    this._checkShapeEdit("valueSize", n);
+    const initial = new Uint8Array(new ArrayBuffer(n));
+    initial.set(this.#initial.subarray(0, Math.min(n, this.#initial.byteLength)));
+    const resized = this.#elf && this.#btf.current ? resizeDatasec(this.#btf, this.#elf, this.spec.btfValueTypeId, this.section, n) : undefined;
+    if (resized && "refused" in resized) {
+      this.spec.btfKeyTypeId = 0;
+      this.spec.btfValueTypeId = 0;
+    }
+    this.#variables = this.#variables
+      .map((v) => (resized && "variable" in resized && v.name === resized.variable ? { ...v, type: resized.type, size: resized.size } : v))
+      .filter((v) => v.offset + v.size <= n);
+    this.#initial = initial;
+    this.#resized = resized;
+    this.spec.valueSize = n;
+  }
+
+  /**
+   * What the last valueSize edit did to the section's BTF: the trailing array variable it
+   * resized, or why it could not (then the map is created without BTF, as libbpf does).
+   */
+  get resize(): DatasecResize | undefined {
+    return this.#resized;
   }
 
   variable(name: string): Variable {
@@ -55,7 +108,9 @@ export class DataMap extends BpfMap {
    */
   _mapMemory(): void {
     const length = Math.ceil(this.spec.valueSize / PAGE) * PAGE;
-    const address = sys.mmap(length, this.readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, this.fd.value, 0);
+    // Read-only when programs may only read it (libbpf's rule): .rodata and .kconfig are frozen.
+    const prot = this.spec.flags & MapFlags.RDONLY_PROG ? PROT_READ : PROT_READ | PROT_WRITE;
+    const address = sys.mmap(length, prot, MAP_SHARED, this.fd.value, 0);
     this.#mem = { address, length, view: backend().view(address, this.spec.valueSize) };
   }
 
@@ -75,7 +130,7 @@ export class DataMap extends BpfMap {
 
   /** The whole value: from the kernel once created, else the initial bytes. */
   read(): Uint8Array {
-    if (!this.created) return this.initial.slice();
+    if (!this.created) return this.#initial.slice();
     if (this.#mem) return this.#mem.view.slice();
     const v = this.lookup(ZERO_KEY);
     if (!v) throw new StateError(`map "${this.name}" has no element 0`);
@@ -86,7 +141,8 @@ export class DataMap extends BpfMap {
   override get(name: string): Value {
     const v = this.variable(name);
     const bytes = this.read().subarray(v.offset, v.offset + v.size);
-    return this.#btf && v.type ? decodeValue(this.#btf, v.type, bytes) : bytes.slice();
+    const btf = this.#btf.current;
+    return btf && v.type ? decodeValue(btf, v.type, bytes) : bytes.slice();
   }
 
   /** Sets a variable: before load in the initial value, after load in the kernel (not for .rodata). */
@@ -95,7 +151,7 @@ export class DataMap extends BpfMap {
     if (this.created && this.readonly) {
       throw new StateError(`${this.section} is read-only (frozen) after load; set "${name}" before load()`);
     }
-    const buf = this.#mem && this.created ? this.#mem.view : this.created ? this.read() : this.initial;
+    const buf = this.#mem && this.created ? this.#mem.view : this.created ? this.read() : this.#initial;
     const slot = buf.subarray(v.offset, v.offset + v.size);
     if (buf === this.#mem?.view) {
       // Encode aside and copy in one go, so BPF never sees a half-encoded value.
@@ -109,7 +165,8 @@ export class DataMap extends BpfMap {
   }
 
   #encodeInto(v: Variable, value: Value, slot: Uint8Array, name: string): void {
-    if (this.#btf && v.type) encodeValue(this.#btf, v.type, value, slot, `${this.section} variable "${name}"`);
+    const btf = this.#btf.current;
+    if (btf && v.type) encodeValue(btf, v.type, value, slot, `${this.section} variable "${name}"`);
     else if (value instanceof Uint8Array && value.byteLength === v.size) slot.set(value);
     else throw new TypeError(`variable "${name}" has no BTF type; pass ${v.size} raw bytes`);
   }

@@ -4,6 +4,7 @@ import { unlinkSync } from "node:fs";
 import { decodeValue, encodeValue, type Value } from "./codec.ts";
 import { StateError } from "./errors.ts";
 import { possibleCpus } from "./cpus.ts";
+import { pageSize } from "./page-size.ts";
 
 export interface MapSpec {
   name: string;
@@ -26,6 +27,19 @@ export interface MapSpec {
 export type MapKey = Value;
 
 const PER_CPU = new Set<number>([MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH, MapType.PERCPU_CGROUP_STORAGE]);
+const RING_BUFFERS = new Set<number>([MapType.RINGBUF, MapType.USER_RINGBUF]);
+/**
+ * A ring buffer's size as the kernel wants it, a power-of-2 number of pages: `n` if it is one,
+ * else the next one up (libbpf's rounding; 0 stays 0 so the kernel says it is missing).
+ */
+export function ringBufferSize(n: number): number {
+  if (n === 0) return 0;
+  const page = pageSize();
+  const pages = n / page;
+  if (Number.isInteger(pages) && (pages & (pages - 1)) === 0) return n;
+  for (let size = page; size <= 0xffffffff; size *= 2) if (size > n) return size;
+  return n;
+}
 
 /**
  * A map of an object. Its spec is settable until load; after load it has an fd. Keys and values
@@ -42,18 +56,105 @@ export class BpfMap {
   /** Where load pins it (or finds a pinned map to reuse); set by pinning or by reusePinned(). */
   pinPath: string | undefined;
   readonly #btf: Btf | undefined;
+  /** The key and value BTF types the definition gave. */
+  readonly #btfTypes: readonly [number, number];
   #fd: Fd | undefined;
   #pinned: string | undefined;
   #reused = false;
 
   constructor(spec: MapSpec, section: string, btf?: Btf) {
+    if (RING_BUFFERS.has(spec.type)) spec.maxEntries = ringBufferSize(spec.maxEntries);
     this.spec = spec;
     this.section = section;
     this.#btf = btf;
+    this.#btfTypes = [spec.btfKeyTypeId, spec.btfValueTypeId];
   }
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /**
+   * max_entries. Settable until load, like the other shape fields below (libbpf's
+   * `bpf_map__set_max_entries` and friends); a ring buffer's is rounded up to a power-of-2
+   * number of pages, as libbpf rounds it.
+   */
+  get maxEntries(): number {
+    return this.spec.maxEntries;
+  }
+
+  set maxEntries(n: number) {
+    this._checkShapeEdit("maxEntries", n, { kernelDecides: true });
+    this.spec.maxEntries = RING_BUFFERS.has(this.spec.type) ? ringBufferSize(n) : n;
+  }
+
+  /** key_size, settable until load. */
+  get keySize(): number {
+    return this.spec.keySize;
+  }
+
+  set keySize(n: number) {
+    this._checkShapeEdit("keySize", n, { kernelDecides: true });
+    this.spec.keySize = n;
+    this.#fitBtf();
+  }
+
+  /**
+   * value_size, settable until load. A global data map also resizes its initial value and, as
+   * libbpf does, its section's BTF (see DataMap).
+   */
+  get valueSize(): number {
+    return this.spec.valueSize;
+  }
+
+  set valueSize(n: number) {
+    this._checkShapeEdit("valueSize", n, { kernelDecides: true });
+    this.spec.valueSize = n;
+    this.#fitBtf();
+  }
+
+  /**
+   * Key and value BTF types only while their sizes are the map's: a map whose size was edited
+   * away from them is created without BTF, which is where libbpf ends up (the kernel refuses
+   * the mismatch, and libbpf retries without BTF).
+   */
+  #fitBtf(): void {
+    const btf = this.#btf;
+    if (!btf) return;
+    const [key, value] = this.#btfTypes;
+    const fits = (id: number, size: number) => id === 0 || btf.sizeOf(id) === size;
+    const ok = fits(key, this.spec.keySize) && fits(value, this.spec.valueSize);
+    this.spec.btfKeyTypeId = ok ? key : 0;
+    this.spec.btfValueTypeId = ok ? value : 0;
+  }
+
+  /** map_flags (MapFlags), settable until load. A global data map is mmapped after load only with MapFlags.MMAPABLE. */
+  get flags(): number {
+    return this.spec.flags;
+  }
+
+  set flags(n: number) {
+    this._checkShapeEdit("flags", n);
+    this.spec.flags = n;
+  }
+
+  /** numa_node, settable until load; the kernel takes it only with MapFlags.NUMA_NODE in flags. */
+  get numaNode(): number {
+    return this.spec.numaNode ?? 0;
+  }
+
+  set numaNode(n: number) {
+    this._checkShapeEdit("numaNode", n);
+    this.spec.numaNode = n;
+  }
+
+  /** @internal Refuses a shape edit after creation, of a value that is no u32, or of what the kernel sets for struct_ops. */
+  _checkShapeEdit(field: string, n: number, o: { kernelDecides?: boolean } = {}): void {
+    if (this.created) throw new StateError(`map "${this.name}" is already created; set ${field} before load() (the kernel fixes a map's shape when it creates it)`);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`map "${this.name}": ${field} must be an integer from 0 to 4294967295; got ${n}`);
+    if (o.kernelDecides && this.spec.type === MapType.STRUCT_OPS) {
+      throw new StateError(`struct_ops map "${this.name}": its ${field} comes from the kernel's struct_ops type and cannot be set`);
+    }
   }
 
   get created(): boolean {

@@ -163,7 +163,8 @@ export class BpfObject implements Disposable {
     for (const m of structOps) m.prepare();
     this.#settleAutoload(structOps);
 
-    if (o.btf) this.#btfFd = btfLoad(sanitizeBtf(kernelReadyBtf(o.btf, o.elf, this.name, o.kconfig), btfFeatures()));
+    const btf = o.objectBtf.current; // the object's, with what resized data sections added
+    if (btf) this.#btfFd = btfLoad(sanitizeBtf(kernelReadyBtf(btf, o.elf, this.name, o.kconfig), btfFeatures()));
     if (o.kconfig) {
       const weak = new Set(o.externs.filter((e) => e.weak).map((e) => e.name));
       const override = options.kconfig === undefined ? undefined : parseKernelConfig(options.kconfig, "LoadOptions.kconfig");

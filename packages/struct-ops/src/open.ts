@@ -3,6 +3,7 @@ import { EM_BPF, type ElfFile, type ElfSection, parseElf, SHF_ALLOC, SHF_EXECINS
 import { MapFlags, MapType, ProgType } from "@bpfkit/syscall";
 import { type MapSlotInit, parseBtfMaps } from "./btf-maps.ts";
 import { DataMap, type Variable } from "./data-map.ts";
+import { ObjectBtf } from "./datasec-resize.ts";
 import { collectExterns, type Extern } from "./externs.ts";
 import { type KconfigLayout, kconfigLayout } from "./kconfig.ts";
 import { ObjectError } from "./errors.ts";
@@ -19,6 +20,8 @@ export interface Opened {
   readonly name: string;
   readonly elf: ElfFile;
   readonly btf: Btf | undefined;
+  /** The BTF load gives the kernel (after its fix-ups): the object's, plus what resized data sections added. */
+  readonly objectBtf: ObjectBtf;
   readonly ext: BtfExt | undefined;
   readonly license: string;
   readonly kernVersion: number;
@@ -62,6 +65,7 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
   const btf = btfSec ? Btf.parse(btfSec.data) : undefined;
   const extSec = elf.section(".BTF.ext");
   const ext = btf && extSec ? parseBtfExt(extSec.data, btf) : undefined;
+  const objectBtf = new ObjectBtf(btf);
   const licSec = elf.section("license");
   const license = licSec ? cString(licSec.data) : "";
   const verSec = elf.section("version");
@@ -124,14 +128,14 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
       continue;
     }
     if ((sec.flags & SHF_ALLOC) === 0) continue;
-    if (isDataSection(sec) && sec.size > 0) dataMaps.push(dataMap(name, elf, btf, sec));
+    if (isDataSection(sec) && sec.size > 0) dataMaps.push(dataMap(name, elf, objectBtf, sec));
     if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
   }
   const externs = collectExterns(elf, btf);
   const weak = new Set(externs.filter((e) => e.weak).map((e) => e.name));
   const kconfig = btf ? kconfigLayout(btf, name, weak) : undefined;
-  if (kconfig) dataMaps.push(kconfigMap(name, elf, btf!, kconfig));
-  return { name, elf, btf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs, kconfig };
+  if (kconfig) dataMaps.push(kconfigMap(name, elf, objectBtf, kconfig));
+  return { name, elf, btf, objectBtf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs, kconfig };
 }
 
 /** The error for a section no convention matches, with the names closest to what was written. */
@@ -160,7 +164,8 @@ export function dataMapName(object: string, section: string): string {
   return (object.slice(0, prefix) + section.slice(0, suffix)).replace(/[^A-Za-z0-9_.]/g, "_");
 }
 
-function dataMap(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSection): DataMap {
+function dataMap(object: string, elf: ElfFile, objectBtf: ObjectBtf, sec: ElfSection): DataMap {
+  const btf = objectBtf.current;
   const datasec = btf?.find(sec.name, Kind.DATASEC);
   const varTypes = new Map<string, number>();
   if (btf && datasec !== undefined) {
@@ -192,12 +197,14 @@ function dataMap(object: string, elf: ElfFile, btf: Btf | undefined, sec: ElfSec
     sec.name,
     initial,
     variables,
-    btf,
+    objectBtf,
+    elf,
   );
 }
 
 /** The `.kconfig` externs' map: read-only to programs, filled and frozen at load. */
-function kconfigMap(object: string, elf: ElfFile, btf: Btf, layout: KconfigLayout): DataMap {
+function kconfigMap(object: string, elf: ElfFile, objectBtf: ObjectBtf, layout: KconfigLayout): DataMap {
+  const btf = objectBtf.current!;
   const datasec = btf.find(".kconfig", Kind.DATASEC);
   return new DataMap(
     {
@@ -214,7 +221,7 @@ function kconfigMap(object: string, elf: ElfFile, btf: Btf, layout: KconfigLayou
     ".kconfig",
     new Uint8Array(new ArrayBuffer(layout.size)),
     layout.externs.map((e) => ({ name: e.name, offset: e.offset, size: e.size, type: e.type })),
-    btf,
+    objectBtf,
   );
 }
 
