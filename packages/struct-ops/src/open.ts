@@ -131,11 +131,36 @@ export function openObject(bytes: Uint8Array, name: string): Opened {
     if (isDataSection(sec) && sec.size > 0) dataMaps.push(dataMap(name, elf, objectBtf, sec));
     if (STRUCT_OPS_SECTIONS.has(sec.name)) structOps.push(...structOpsMaps(name, elf, btf, sec, programs));
   }
+  refuseArena(name, btfMaps, elf);
   const externs = collectExterns(elf, btf);
   const weak = new Set(externs.filter((e) => e.weak).map((e) => e.name));
   const kconfig = btf ? kconfigLayout(btf, name, weak) : undefined;
   if (kconfig) dataMaps.push(kconfigMap(name, elf, objectBtf, kconfig));
   return { name, elf, btf, objectBtf, ext, license, kernVersion, programs, subprogs, textIndex, relocs, dataMaps, structOps, btfMaps, mapsIndex, mapSlots, externs, kconfig };
+}
+
+/** The section clang puts `__arena` globals in (when it cannot emit address-space casts). */
+const ARENA_SECTION = ".addr_space.1";
+
+/**
+ * Arena maps (BPF_MAP_TYPE_ARENA) and the `.addr_space.1` globals that live in them are not
+ * supported yet: refused at open, before anything touches the kernel, so the error names what
+ * needs them instead of a verifier or relocation failure at load.
+ */
+function refuseArena(object: string, btfMaps: readonly { map: BpfMap }[], elf: ElfFile): void {
+  const why = "arena maps are not supported yet (the [maps] issue)";
+  const arena = btfMaps.find((m) => m.map.spec.type === MapType.ARENA);
+  if (arena) {
+    throw new ObjectError(object, `a BPF_MAP_TYPE_ARENA map: ${why}`, { section: ".maps", subject: `map "${arena.map.name}"`, code: "arena-unsupported" });
+  }
+  const data = elf.section(ARENA_SECTION);
+  if (data) {
+    const vars = elf.symbols.filter((s) => s.shndx === data.index && s.type === STT_OBJECT && s.name !== "").map((s) => s.name);
+    throw new ObjectError(object, `arena globals${vars.length ? ` (${vars.join(", ")})` : ""}, which also need an arena map in SEC(".maps"): ${why}`, {
+      section: ARENA_SECTION,
+      code: "arena-unsupported",
+    });
+  }
 }
 
 /** The error for a section no convention matches, with the names closest to what was written. */
