@@ -150,7 +150,8 @@ export class BpfMap {
 
   /** @internal Refuses a shape edit after creation, of a value that is no u32, or of what the kernel sets for struct_ops. */
   _checkShapeEdit(field: string, n: number, o: { kernelDecides?: boolean } = {}): void {
-    if (this.created) throw new StateError(`map "${this.name}" is already created; set ${field} before load() (the kernel fixes a map's shape when it creates it)`);
+    // Once created (even if closed since), the kernel's map had the old shape: no edit means anything.
+    if (this.#fd) throw new StateError(`map "${this.name}" is already created; set ${field} before load() (the kernel fixes a map's shape when it creates it)`);
     if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`map "${this.name}": ${field} must be an integer from 0 to 4294967295; got ${n}`);
     if (o.kernelDecides && this.spec.type === MapType.STRUCT_OPS) {
       throw new StateError(`struct_ops map "${this.name}": its ${field} comes from the kernel's struct_ops type and cannot be set`);

@@ -72,9 +72,10 @@ describeKernel("map shapes set before load", () => {
     obj.program("touch").testRun();
     expect(obj.data(".data.scalars").get("scalar_b")).toBe(3n);
 
-    for (const set of [() => (obj.map("typed").maxEntries = 1), () => (obj.data(".data.arr").valueSize = 48), () => (obj.map("typed").flags = 0)]) {
-      expect(thrown(set)).toBeInstanceOf(StateError);
-    }
+    const edits = [() => (obj.map("typed").maxEntries = 1), () => (obj.data(".data.arr").valueSize = 48), () => (obj.map("typed").flags = 0)];
+    for (const set of edits) expect(thrown(set)).toBeInstanceOf(StateError);
+    obj.close();
+    for (const set of edits) expect(thrown(set)).toBeInstanceOf(StateError); // and after close too
   });
 
   it("a NUMA node the machine lacks reaches the kernel, which refuses it", () => {

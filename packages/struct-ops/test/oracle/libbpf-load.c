@@ -98,9 +98,11 @@ int main(int argc, char **argv) {
 		if (bpf_map__fd(map) >= 0) bpf_map_get_info_by_fd(bpf_map__fd(map), &info, &len);
 		printf("%s{\"name\":", first ? "" : ",");
 		json_str(bpf_map__name(map));
-		printf(",\"id\":%u,\"internal\":%s,\"mmaped\":%s,\"flags\":%u,\"valueSize\":%u,\"btfValueTypeId\":%u}", info.id,
-		       bpf_map__is_internal(map) ? "true" : "false", bpf_map__initial_value(map, &size) ? "true" : "false",
-		       bpf_map__map_flags(map), bpf_map__value_size(map), bpf_map__btf_value_type_id(map));
+		printf(",\"id\":%u,\"internal\":%s,\"mmaped\":%s,\"type\":%d,\"flags\":%u,\"keySize\":%u,\"valueSize\":%u,\"maxEntries\":%u,"
+		       "\"btfKeyTypeId\":%u,\"btfValueTypeId\":%u}",
+		       info.id, bpf_map__is_internal(map) ? "true" : "false", bpf_map__initial_value(map, &size) ? "true" : "false",
+		       bpf_map__type(map), bpf_map__map_flags(map), bpf_map__key_size(map), bpf_map__value_size(map),
+		       bpf_map__max_entries(map), bpf_map__btf_key_type_id(map), bpf_map__btf_value_type_id(map));
 		first = 0;
 	}
 	printf("],\"programs\":[");

@@ -30,8 +30,12 @@ export interface LibbpfMap {
   readonly internal: boolean;
   /** libbpf's bpf_map__initial_value() after load: non-NULL only for a map it mmapped. */
   readonly mmaped: boolean;
+  readonly type: number;
   readonly flags: number;
+  readonly keySize: number;
   readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly btfKeyTypeId: number;
   readonly btfValueTypeId: number;
 }
 
