@@ -1,7 +1,9 @@
-// The guest's root filesystem, as an initramfs made of two cpio archives that
+// The guest's root filesystem, as an initramfs made of cpio archives that
 // the kernel unpacks one after the other:
 // - base: busybox as /init's shell, Bun and the glibc libraries both need.
 //   ~110 MB, cached under .cache/initramfs/ and rebuilt when an input changes.
+// - corpus (when the host has a corpus build): /corpus with the VM-tier objects,
+//   bpftool 7.8, the libbpf 1.8 oracle loader and their libraries. Cached the same way.
 // - repo: the repository's sources, fixtures and VM tests under /repo, plus
 //   /vm/run.sh, the command for this run. Small, so rebuilt every run.
 import { createHash } from "node:crypto";
@@ -21,6 +23,7 @@ import {
 import { dirname, join, relative } from "node:path";
 import { CpioWriter } from "./cpio.ts";
 import { run } from "./exec.ts";
+import { type CorpusForGuest, GUEST_CORPUS_MANIFEST, GUEST_CORPUS_UNAVAILABLE, type GuestCorpus } from "./guest-corpus.ts";
 import { CACHE_DIR, GUEST_REPO, REPO_ROOT, VM_DIR } from "./paths.ts";
 
 const DIR = join(CACHE_DIR, "initramfs");
@@ -46,11 +49,15 @@ export interface InitramfsInput {
   runScript: string;
   /** Folder of decompressed modules and their load-order (modules.ts), put at /lib/modules/bpfkit. */
   modules?: string;
+  /** The corpus share for /corpus (guest-corpus.ts), or why there is none. */
+  corpus?: CorpusForGuest;
 }
 
 export interface Initramfs {
   path: string;
   baseCached: boolean;
+  /** Whether /corpus came from the cache; undefined when the guest gets no corpus. */
+  corpusCached?: boolean;
   repoFiles: number;
   bytes: number;
 }
@@ -58,15 +65,24 @@ export interface Initramfs {
 export function buildInitramfs(input: InitramfsInput): Initramfs {
   mkdirSync(DIR, { recursive: true });
   const base = ensureBase(input);
+  const corpus = input.corpus?.ok ? ensureCorpus(input.corpus.corpus, base.files) : undefined;
+  const unavailable = input.corpus && !input.corpus.ok ? input.corpus.reason : undefined;
   const repoPath = join(DIR, "repo.cpio");
-  const repoFiles = writeRepo(repoPath, input.runScript, input.modules);
+  const repoFiles = writeRepo(repoPath, input.runScript, input.modules, unavailable);
   const bootPath = join(DIR, "boot.cpio");
   copyFileSync(base.path, bootPath);
+  if (corpus) appendFileSync(bootPath, readFileSync(corpus.path));
   appendFileSync(bootPath, readFileSync(repoPath));
-  return { path: bootPath, baseCached: base.cached, repoFiles, bytes: statSync(bootPath).size };
+  return {
+    path: bootPath,
+    baseCached: base.cached,
+    ...(corpus ? { corpusCached: corpus.cached } : {}),
+    repoFiles,
+    bytes: statSync(bootPath).size,
+  };
 }
 
-function ensureBase(input: InitramfsInput): { path: string; cached: boolean } {
+function ensureBase(input: InitramfsInput): { path: string; cached: boolean; files: ReadonlySet<string> } {
   const init = readFileSync(join(VM_DIR, "guest/init.sh"));
   // Guest path -> host path. Libraries keep the path ldd printed, which is
   // where the dynamic loader (and bun:ffi's dlopen("libc.so.6")) looks.
@@ -74,22 +90,18 @@ function ensureBase(input: InitramfsInput): { path: string; cached: boolean } {
     ["bin/busybox", input.busybox],
     ["usr/local/bin/bun", input.bun],
   ]);
-  for (const bin of [input.bun, input.busybox]) {
-    for (const lib of sharedLibraries(bin)) files.set(lib.slice(1), lib);
-  }
+  addLibraries(files, [input.bun, input.busybox]);
   // glibc dlopens libgcc_s for thread cancellation and unwinding.
   const libc = [...files.values()].find((p) => p.endsWith("/libc.so.6"));
   const gcc = libc && join(dirname(libc), "libgcc_s.so.1");
   if (gcc && existsSync(gcc)) files.set(gcc.slice(1), gcc);
+  const names = new Set(files.keys());
 
   const hash = createHash("sha256").update(JSON.stringify({ BASE_FORMAT, ETC }));
   hash.update(init);
-  for (const [guest, host] of [...files].sort()) {
-    const st = statSync(host);
-    hash.update(`${guest}\0${host}\0${st.size}\0${st.mtimeMs}\n`);
-  }
+  hashFiles(hash, files);
   const path = join(DIR, `base-${hash.digest("hex").slice(0, 16)}.cpio`);
-  if (existsSync(path)) return { path, cached: true };
+  if (existsSync(path)) return { path, cached: true, files: names };
 
   for (const old of readdirSync(DIR).filter((f) => f.startsWith("base-"))) rmSync(join(DIR, old), { force: true });
   const tmp = `${path}.tmp`;
@@ -102,7 +114,51 @@ function ensureBase(input: InitramfsInput): { path: string; cached: boolean } {
   for (const [guest, host] of files) cpio.file(guest, readFileSync(host), 0o755);
   cpio.close();
   renameSync(tmp, path);
+  return { path, cached: false, files: names };
+}
+
+/**
+ * The /corpus archive: objects, the two binaries, manifest.json, and the libraries the binaries
+ * need that the base does not already hold. Keyed on the manifest and each file's path, size and
+ * mtime, so a rebuilt corpus makes a new one and an unchanged one costs nothing.
+ */
+function ensureCorpus(corpus: GuestCorpus, inBase: ReadonlySet<string>): { path: string; cached: boolean } {
+  const libs = new Map<string, string>();
+  addLibraries(libs, corpus.binaries);
+  const files = new Map(corpus.files);
+  for (const [guest, host] of libs) if (!inBase.has(guest)) files.set(guest, host);
+  const manifest = new TextEncoder().encode(`${JSON.stringify(corpus.manifest, null, 1)}\n`);
+
+  const hash = createHash("sha256").update(manifest);
+  hashFiles(hash, files);
+  const path = join(DIR, `corpus-${hash.digest("hex").slice(0, 16)}.cpio`);
+  if (existsSync(path)) return { path, cached: true };
+
+  for (const old of readdirSync(DIR).filter((f) => f.startsWith("corpus-"))) rmSync(join(DIR, old), { force: true });
+  const tmp = `${path}.tmp`;
+  const cpio = new CpioWriter(tmp, Math.floor(Date.now() / 1000));
+  cpio.file(GUEST_CORPUS_MANIFEST.slice(1), manifest, 0o644);
+  for (const [guest, host] of files) {
+    const executable = statSync(host).mode & 0o111;
+    cpio.file(guest, readFileSync(host), executable ? 0o755 : 0o644);
+  }
+  cpio.close();
+  renameSync(tmp, path);
   return { path, cached: false };
+}
+
+/** Adds each binary's shared libraries at the path ldd prints (where the loader looks). */
+function addLibraries(files: Map<string, string>, binaries: readonly string[]): void {
+  for (const bin of binaries) {
+    for (const lib of sharedLibraries(bin)) files.set(lib.slice(1), lib);
+  }
+}
+
+function hashFiles(hash: ReturnType<typeof createHash>, files: ReadonlyMap<string, string>): void {
+  for (const [guest, host] of [...files].sort()) {
+    const st = statSync(host);
+    hash.update(`${guest}\0${host}\0${st.size}\0${st.mtimeMs}\n`);
+  }
 }
 
 /** Absolute paths of the shared libraries (loader included) a binary needs; none if static. */
@@ -118,7 +174,7 @@ function sharedLibraries(binary: string): string[] {
   return libs;
 }
 
-function writeRepo(path: string, runScript: string, modules: string | undefined): number {
+function writeRepo(path: string, runScript: string, modules: string | undefined, corpusUnavailable: string | undefined): number {
   const now = Math.floor(Date.now() / 1000);
   const cpio = new CpioWriter(path, now);
   const files = repoFiles();
@@ -144,6 +200,8 @@ function writeRepo(path: string, runScript: string, modules: string | undefined)
     }
   }
   cpio.file("vm/run.sh", new TextEncoder().encode(runScript), 0o755);
+  // Why /corpus is empty: the corpus test reports it instead of skipping.
+  if (corpusUnavailable !== undefined) cpio.file(GUEST_CORPUS_UNAVAILABLE.slice(1), new TextEncoder().encode(`${corpusUnavailable}\n`), 0o644);
   // Small (a few MiB): rebuilt with the repo archive, so a new kernel's modules need no base rebuild.
   if (modules) {
     for (const name of readdirSync(modules)) cpio.file(`${GUEST_MODULES}/${name}`, readFileSync(join(modules, name)), 0o644);

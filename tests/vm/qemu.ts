@@ -32,6 +32,8 @@ export interface BootResult {
   guestKernel: string | null;
   passed: number | null;
   failed: number | null;
+  /** The JSON objects of the guest's `corpus-result {...}` lines, in order. */
+  corpusResults: Record<string, unknown>[];
   elapsedMs: number;
 }
 
@@ -40,6 +42,8 @@ const STATUS_RE = /BPFKIT_VM_STATUS=(\d+)/;
 const PASS_RE = /^\s*(\d+) pass$/;
 const FAIL_RE = /^\s*(\d+) fail$/;
 const ANSI_RE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** A corpus test's one line per object (tests/vm/tests/corpus-*.test.ts). */
+const CORPUS_RESULT_RE = /^corpus-result (\{.*\})\s*$/;
 
 export function qemuCommand(o: BootOptions): string[] {
   const append = [
@@ -52,9 +56,9 @@ export function qemuCommand(o: BootOptions): string[] {
   const cpu =
     o.accel === "kvm"
       ? ["-accel", "kvm", "-cpu", "host", "-smp", "2"]
-      : // One vCPU under TCG: multi-threaded TCG with two oopsed now and then.
-        // -cpu max for AVX2, which Bun needs.
-        ["-accel", "tcg,thread=single", "-cpu", "max", "-smp", "1"];
+      : // Two vCPUs, round-robin on one host thread: scx_pair needs an even CPU count, and
+        // multi-threaded TCG with two vCPUs oopsed now and then. -cpu max for AVX2, which Bun needs.
+        ["-accel", "tcg,thread=single", "-cpu", "max", "-smp", "2"];
   return [
     o.qemu,
     "-nodefaults",
@@ -108,7 +112,13 @@ export async function boot(o: BootOptions): Promise<BootResult> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  const result = { guestKernel: null as string | null, passed: null as number | null, failed: null as number | null, panicked: false };
+  const result = {
+    guestKernel: null as string | null,
+    passed: null as number | null,
+    failed: null as number | null,
+    panicked: false,
+    corpusResults: [] as Record<string, unknown>[],
+  };
   const decoder = new TextDecoder();
   let partial = "";
   const onLine = (raw: string) => {
@@ -120,6 +130,15 @@ export async function boot(o: BootOptions): Promise<BootResult> {
     const fail = FAIL_RE.exec(line);
     if (fail) result.failed = Number(fail[1]);
     if (line.includes("Kernel panic")) result.panicked = true;
+    const corpus = CORPUS_RESULT_RE.exec(line);
+    if (corpus) {
+      try {
+        result.corpusResults.push(JSON.parse(corpus[1]!) as Record<string, unknown>);
+      } catch {
+        // A line the kernel interleaved with: the test itself still fails or passes on its own.
+        console.log(`vm: unreadable corpus-result line: ${line}`);
+      }
+    }
   };
   for await (const chunk of proc.stdout) {
     // The guest tty turns \n into \r\n; CI logs want plain lines.
@@ -147,6 +166,7 @@ export async function boot(o: BootOptions): Promise<BootResult> {
     guestKernel: result.guestKernel,
     passed: result.passed,
     failed: result.failed,
+    corpusResults: result.corpusResults,
     elapsedMs: performance.now() - started,
   };
 }

@@ -6,9 +6,11 @@
 // With no test args the whole of tests/vm/tests/ runs. Exits with the guest's
 // status; prints `vm tier skipped: <reason>` and exits 0 when QEMU cannot run
 // here at all (1 with BPFKIT_REQUIRE_VM=1). See tests/vm/README.md.
-import { existsSync, realpathSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { RESULTS as CORPUS_RESULTS } from "../corpus/paths.ts";
 import { log } from "./exec.ts";
+import { corpusForGuest } from "./guest-corpus.ts";
 import { chooseAccel, ensureHostTools } from "./host.ts";
 import { buildInitramfs } from "./initramfs.ts";
 import { ensureKernel } from "./kernel.ts";
@@ -49,16 +51,22 @@ async function main(): Promise<number> {
   // Leave a margin for boot so the guest's own timeout fires first and the
   // console shows where bun test was when it was killed.
   const guestTimeoutS = Math.max(10, timeoutS - 60);
+  const corpus = corpusForGuest(kernel.release);
   const initramfs = buildInitramfs({
     bun,
     busybox: realpathSync(host.tools.busybox),
     runScript: guestScript(testArgs, testTimeoutS, guestTimeoutS),
     ...(kernel.modules ? { modules: kernel.modules } : {}),
+    corpus,
   });
   const tImage = performance.now();
+  const corpusNote = corpus.ok
+    ? `corpus ${initramfs.corpusCached ? "cached" : "built"}, ${corpus.corpus.manifest.objects.length} objects`
+    : "no corpus";
   log(
-    `initramfs ${mib(initramfs.bytes)} (base ${initramfs.baseCached ? "cached" : "built"}, ${initramfs.repoFiles} repo files)`,
+    `initramfs ${mib(initramfs.bytes)} (base ${initramfs.baseCached ? "cached" : "built"}, ${corpusNote}, ${initramfs.repoFiles} repo files)`,
   );
+  if (!corpus.ok) log(`corpus: ${corpus.reason}`);
   log(`booting under ${accel.toUpperCase()} (${why}), timeout ${timeoutS} s`);
 
   const r = await boot({
@@ -79,6 +87,7 @@ async function main(): Promise<number> {
     `timing: host tools ${secs(tTools - t0)}, kernel ${secs(tKernel - tTools)}, initramfs ${secs(tImage - tKernel)}, boot+tests ${secs(r.elapsedMs)}, total ${secs(total - t0)}`,
   );
   if (r.passed !== null || r.failed !== null) console.log(`vm: ${r.passed ?? 0} passed, ${r.failed ?? 0} failed`);
+  recordCorpusResults(r.corpusResults);
   if (r.interrupted) return fail(`interrupted by ${r.interrupted}`, r.interrupted === "SIGINT" ? 130 : 143);
   if (r.timedOut) return fail(`timed out after ${timeoutS} s; raise BPFKIT_VM_TIMEOUT or find the hang above`);
   if (r.status === null) {
@@ -115,6 +124,32 @@ function guestScript(testArgs: string[], testTimeoutS: number, guestTimeoutS: nu
     "exit $status",
     "",
   ].join("\n");
+}
+
+/**
+ * Adds the guest's corpus lines to the file the corpus summary reads (scripts/summary.mjs). Within
+ * `npm test` (BPFKIT_CORPUS_RESULTS_APPEND=1, the file emptied once for the run) they are appended;
+ * a VM run of its own first drops the VM lines an earlier run left, keeping the host tier's.
+ */
+function recordCorpusResults(results: readonly Record<string, unknown>[]): void {
+  if (results.length === 0) return;
+  mkdirSync(dirname(CORPUS_RESULTS), { recursive: true });
+  if (process.env.BPFKIT_CORPUS_RESULTS_APPEND !== "1" && existsSync(CORPUS_RESULTS)) {
+    const kept = readFileSync(CORPUS_RESULTS, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "" && !isVmLine(line));
+    writeFileSync(CORPUS_RESULTS, kept.map((l) => `${l}\n`).join(""));
+  }
+  appendFileSync(CORPUS_RESULTS, results.map((o) => `${JSON.stringify(o)}\n`).join(""));
+  log(`corpus: ${results.length} results added to ${relative(REPO_ROOT, CORPUS_RESULTS)}`);
+}
+
+function isVmLine(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { tier?: unknown }).tier === "vm";
+  } catch {
+    return false;
+  }
 }
 
 function quote(s: string): string {
