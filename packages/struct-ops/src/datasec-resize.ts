@@ -1,5 +1,6 @@
 import { Btf, BtfPatch, Kind } from "@bpfkit/btf";
 import type { ElfFile } from "@bpfkit/elf";
+import { withDummyKsym } from "./object-btf.ts";
 
 /**
  * The object's BTF as load will hand it to the kernel, before the loader's fix-ups. Resizing a
@@ -10,7 +11,7 @@ export class ObjectBtf {
   current: Btf | undefined;
 
   constructor(btf: Btf | undefined) {
-    this.current = btf;
+    this.current = btf && withDummyKsym(btf);
   }
 }
 

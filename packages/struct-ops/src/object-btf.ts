@@ -4,16 +4,34 @@ import { ObjectError } from "./errors.ts";
 import type { KconfigLayout } from "./kconfig.ts";
 import { effectiveLinkage } from "./var-linkage.ts";
 
+const DUMMY_KSYM = "dummy_ksym";
+
+/**
+ * The object's BTF with libbpf's open-time addition: when `.ksyms` lists extern functions, a
+ * 4-byte variable "dummy_ksym" appended to stand in for them there (kernelReadyBtf). Added at
+ * open, as libbpf adds it, so types a resized data section appends later get the ids libbpf's do.
+ */
+export function withDummyKsym(btf: Btf): Btf {
+  const ksyms = btf.find(".ksyms", Kind.DATASEC);
+  const t = ksyms === undefined ? undefined : btf.type(ksyms);
+  if (t?.kind !== "DATASEC" || !t.vars.some((v) => btf.kind(v.type) === Kind.FUNC)) return btf;
+  const patch = new BtfPatch(btf);
+  patch.addVar(DUMMY_KSYM, findInt32(btf) ?? patch.addInt("int", 4, IntEncoding.SIGNED), VarLinkage.GLOBAL_ALLOCATED);
+  return Btf.parse(patch.build());
+}
+
 /**
  * The object's BTF as the kernel must see it. clang leaves DATASEC sizes and variable offsets at 0
  * (the ELF knows them), and lists extern functions in a `.ksyms` DATASEC, which the kernel only
- * accepts for variables: each such entry becomes a 4-byte placeholder variable.
+ * accepts for variables: each such entry becomes a 4-byte placeholder variable (the
+ * "dummy_ksym" withDummyKsym added, whose name also names the functions' unnamed parameters, as
+ * in libbpf), each extern variable a 4-byte int.
  */
 export function kernelReadyBtf(btf: Btf, elf: ElfFile, object: string, kconfig?: KconfigLayout): Uint8Array {
   const patch = new BtfPatch(btf);
   let int4: number | undefined;
   const int = () => {
-    int4 ??= findInt4(btf) ?? patch.addInt("int", 4, IntEncoding.SIGNED);
+    int4 ??= findInt32(btf) ?? patch.addInt("int", 4, IntEncoding.SIGNED);
     return int4;
   };
   for (const id of btf.ids()) {
@@ -26,9 +44,9 @@ export function kernelReadyBtf(btf: Btf, elf: ElfFile, object: string, kconfig?:
       t.vars.forEach((v, i) => {
         const k = btf.kind(v.type);
         if (k === Kind.FUNC) {
-          dummy ??= patch.addVar("dummy_ksym", int(), VarLinkage.GLOBAL_ALLOCATED);
+          dummy ??= btf.findAll(DUMMY_KSYM, Kind.VAR).at(-1) ?? patch.addVar(DUMMY_KSYM, int(), VarLinkage.GLOBAL_ALLOCATED);
           patch.setFuncLinkage(v.type, FuncLinkage.GLOBAL);
-          nameParams(btf, patch, btf.sizeOrType(v.type));
+          nameParams(btf, patch, btf.sizeOrType(v.type), dummy <= btf.lastId ? btf.nameOffset(dummy) : patch.addString(DUMMY_KSYM));
           patch.setDatasecVar(id, i, { type: dummy, offset: i * 4, size: 4 });
         } else {
           patch.setVar(v.type, int(), VarLinkage.GLOBAL_ALLOCATED);
@@ -72,21 +90,22 @@ export function kernelReadyBtf(btf: Btf, elf: ElfFile, object: string, kconfig?:
   return patch.build();
 }
 
-function findInt4(btf: Btf): number | undefined {
+/** libbpf's int for placeholders: the first 32-bit INT. */
+function findInt32(btf: Btf): number | undefined {
   for (const id of btf.ids()) {
     if (btf.kind(id) !== Kind.INT) continue;
     const t = btf.type(id);
-    if (t.kind === "INT" && t.size === 4 && t.bits === 32 && t.bitOffset === 0) return id;
+    if (t.kind === "INT" && t.bits === 32) return id;
   }
   return undefined;
 }
 
-/** The kernel wants named parameters on a FUNC's prototype. */
-function nameParams(btf: Btf, patch: BtfPatch, protoId: number): void {
+/** The kernel wants named parameters on a FUNC's prototype: libbpf names them after the placeholder. */
+function nameParams(btf: Btf, patch: BtfPatch, protoId: number, nameOff: number): void {
   const proto = btf.type(protoId);
   if (proto.kind !== "FUNC_PROTO") return;
   proto.params.forEach((p, i) => {
-    if (p.type !== 0 && p.name === "") patch.setParamName(protoId, i, patch.addString(`arg${i}`));
+    if (p.type !== 0 && p.name === "") patch.setParamName(protoId, i, nameOff);
   });
 }
 

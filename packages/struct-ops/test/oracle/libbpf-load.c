@@ -2,11 +2,14 @@
 // made of it, then holds every kernel object until stdin closes, so a test can read the
 // kernel's view of them by id.
 //   libbpf-load OBJ [--autoload PROG] [--max-entries MAP=N] [--value-size MAP=N] [--open-only 1]
-// (--open-only: report the maps as opened, with id 0, and exit without loading.)
+//               [--dump-btf FILE]
+// (--open-only: report the maps as opened, with id 0, and exit without loading; --dump-btf:
+// write the object's BTF after the edits, with libbpf's open-time fix-ups, to FILE.)
 // Prints one JSON line: {"ok":true,"maps":[...],"programs":[...]} or
 // {"ok":false,"stage":"open|setup|load","errno":N}; libbpf's debug log goes to stderr,
 // then a line "@@end-of-log".
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -56,6 +59,7 @@ int main(int argc, char **argv) {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map;
+	const char *dump_btf = NULL;
 	int err, i, first, open_only = 0;
 
 	if (argc < 2) {
@@ -73,6 +77,9 @@ int main(int argc, char **argv) {
 		} else if (strcmp(argv[i], "--max-entries") == 0) {
 			map = map_arg(obj, argv[i + 1], &n);
 			err = map ? bpf_map__set_max_entries(map, n) : -ENOENT;
+		} else if (strcmp(argv[i], "--dump-btf") == 0) {
+			dump_btf = argv[i + 1];
+			err = 0;
 		} else if (strcmp(argv[i], "--open-only") == 0) {
 			open_only = 1;
 			err = 0;
@@ -83,6 +90,13 @@ int main(int argc, char **argv) {
 			err = -EINVAL;
 		}
 		if (err) return fail("setup", err);
+	}
+	if (dump_btf) {
+		__u32 size = 0;
+		const void *raw = bpf_object__btf(obj) ? btf__raw_data(bpf_object__btf(obj), &size) : NULL;
+		FILE *f = fopen(dump_btf, "wb");
+		if (!raw || !f || fwrite(raw, 1, size, f) != size) return fail("setup", EIO);
+		fclose(f);
 	}
 	err = open_only ? 0 : bpf_object__load(obj);
 	if (err) return fail("load", err);
