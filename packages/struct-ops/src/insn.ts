@@ -31,6 +31,15 @@ export class Insns {
     return this.bytes[i * INSN_SIZE]!;
   }
 
+  setOp(i: number, op: number): void {
+    this.bytes[i * INSN_SIZE] = op;
+  }
+
+  setDst(i: number, dst: number): void {
+    const b = i * INSN_SIZE + 1;
+    this.bytes[b] = (this.bytes[b]! & 0xf0) | (dst & 0xf);
+  }
+
   src(i: number): number {
     return this.bytes[i * INSN_SIZE + 1]! >> 4;
   }

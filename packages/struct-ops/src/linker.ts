@@ -3,7 +3,7 @@ import { type ElfFile, type ElfSymbol, SHN_UNDEF } from "@bpfkit/elf";
 import { applyCoreRelos, type CoreTargets } from "./core-relo.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError } from "./errors.ts";
-import { INSN_SIZE, Insns, OP_LD_IMM64, PSEUDO_BTF_ID, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
+import { INSN_SIZE, Insns, OP_CALL, OP_LD_IMM64, PSEUDO_BTF_ID, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
 
 import type { Program } from "./program.ts";
 
@@ -12,6 +12,8 @@ import type { Program } from "./program.ts";
  * libbpf's order of externs: libbpf's value, so programs and verifier logs read the same.
  */
 const POISON_KFUNC_CALL = 2002000000;
+/** A 64-bit load of a map that is not created (autocreate off) becomes two calls of helper 2001000000 + its libbpf index. */
+const POISON_MAP_LOAD = 2001000000;
 
 /** A function in .text that programs may call. */
 export interface Subprog {
@@ -39,6 +41,11 @@ export interface LinkContext {
    * for a missing __weak one, to its index among the object's externs in libbpf's order.
    */
   kfunc(name: string, program: string): { id: number; fdIndex: number } | { missing: number };
+  /**
+   * For a 64-bit load of section `section` at `offset`: the index (libbpf's order of the
+   * object's maps) of the map there when that map is not created, else undefined.
+   */
+  uncreatedMap(section: number, offset: number): number | undefined;
   /** What a 64-bit load of an extern becomes: a kernel BTF id (+ module BTF fd), an address, or a .kconfig value. */
   externLoad(name: string, program: string): { kind: "btf"; id: number; btfFd: number } | { kind: "imm"; value: bigint } | { kind: "kconfig"; fd: number; offset: number };
 }
@@ -146,6 +153,18 @@ function relocateLoad(
   fail: (msg: string) => never,
   program: string,
 ): void {
+  const uncreated = ctx.uncreatedMap(sym.shndx, sym.value + code.imm(j));
+  if (uncreated !== undefined) {
+    // As libbpf: an invalid helper call the verifier rejects only if this code is reachable.
+    for (const k of [j, j + 1]) {
+      code.setOp(k, OP_CALL);
+      code.setDst(k, 0);
+      code.setSrc(k, 0);
+      code.setOff(k, 0);
+      code.setImm(k, POISON_MAP_LOAD + uncreated);
+    }
+    return;
+  }
   const data = ctx.dataMaps.get(sym.shndx);
   if (data) {
     // Global data: the map's fd, and the byte offset of the variable in its value.

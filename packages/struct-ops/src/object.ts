@@ -206,6 +206,14 @@ export class BpfObject implements Disposable {
         section: o.mapsIndex,
         byOffset: new Map(o.btfMaps.filter((m) => m.map.created).map((m) => [m.offset, { name: m.map.name, fd: m.map.fd.value }])),
       },
+      uncreatedMap: (section, offset) => {
+        const map =
+          section === o.mapsIndex
+            ? o.btfMaps.find((m) => m.offset === offset)?.map
+            : o.dataMaps.find((m) => m.section !== ".kconfig" && o.elf.section(m.section)?.index === section);
+        if (!map || map.autocreate) return undefined;
+        return this.#libbpfMapOrder().indexOf(map);
+      },
       ext: o.ext,
       core: o.btf && o.ext?.coreRelos.length ? { local: o.btf, targets: [kernelBtf(), ...moduleBtfs().map((m) => m.btf)] } : undefined,
       kfunc: (name, program) => {
@@ -284,6 +292,11 @@ export class BpfObject implements Disposable {
     }
 
     if (options.assocStructOps) this.#associate(structOps);
+  }
+
+  /** The object's maps in libbpf's order (obj->maps): `.maps`, global data in section order, `.kconfig`, struct_ops. */
+  #libbpfMapOrder(): BpfMap[] {
+    return [...this.#o.btfMaps.map((m) => m.map), ...this.#o.dataMaps, ...this.#o.structOps];
   }
 
   /** Resolves a ksym or kfunc once per load (every program that uses it gets the same answer). */

@@ -88,6 +88,20 @@ describeKernel("map shapes set before load", () => {
     expect((err as BpfError).code).toBe("EINVAL");
   });
 
+  it("maps left uncreated: code that uses them loads while the verifier finds it dead", () => {
+    using obj = BpfObject.open(SHAPES);
+    obj.map("sized_by_loader").maxEntries = 8;
+    obj.map("optional").autocreate = false;
+    obj.data(".data.optional").autocreate = false;
+    const t = trackCreated(() => obj.load());
+    if (t.error) throw t.error;
+    const names = t.ids.map.map((id) => infoById(id).name);
+    expect(names).not.toContain("optional");
+    expect(names).not.toContain(".data.optional");
+    expect(names).toContain("typed");
+    expect(obj.program("maybe_optional").testRun().retval).toBe(0);
+  });
+
   describe.skipIf(ref.reason !== undefined)("against libbpf 1.8 with the same edits", () => {
     let theirs: HeldLoad;
     beforeAll(async () => {
@@ -105,6 +119,40 @@ describeKernel("map shapes set before load", () => {
       for (const m of theirs.result.maps) expect(shape(obj.map(m.name).info()), m.name).toEqual(shape(infoById(m.id)));
       const ours = btfDump(obj.data(".data.arr").info().btfId);
       expect(ours).toBe(btfDump(infoById(theirs.result.maps.find((m) => m.name === ".data.arr")!.id).btfId));
+    });
+
+    it("a use of an uncreated map: dead, the same xlated code; reachable, the call libbpf makes of it (2001000000 + its map index)", async () => {
+      const uncreated = ["--max-entries", "sized_by_loader=8", "--no-autocreate", "optional", "--no-autocreate", ".data.optional"];
+      const open = (autoload?: string) => {
+        const obj = BpfObject.open(SHAPES);
+        obj.map("sized_by_loader").maxEntries = 8;
+        obj.map("optional").autocreate = false;
+        obj.data(".data.optional").autocreate = false;
+        if (autoload) obj.program(autoload).autoload = true;
+        return obj;
+      };
+      const dead = await libbpfLoad(ref.libbpfDir!, SHAPES, uncreated);
+      try {
+        if (!dead.result.ok) throw new Error(`libbpf failed: ${dead.result.log.slice(-2000)}`);
+        using obj = open();
+        obj.load();
+        const theirProg = dead.result.programs.find((p) => p.name === "maybe_optional")!;
+        const xlated = (id: number) => execFileSync(ref.bpftool!, ["prog", "dump", "xlated", "id", String(id)], { encoding: "utf8" }).replace(/map\[id:\d+\]/g, "map[id:N]");
+        expect(xlated(obj.program("maybe_optional").info().id)).toBe(xlated(theirProg.id));
+      } finally {
+        await dead.release();
+      }
+      for (const [prog, map] of [["need_optional_map", "optional"], ["need_optional_data", ".data.optional"]] as const) {
+        const held = await libbpfLoad(ref.libbpfDir!, SHAPES, [...uncreated, "--autoload", prog]);
+        await held.release();
+        // libbpf names the map in its log only when the poisoned call's imm carries that map's index.
+        expect(held.result.log).toContain(`BPF map '${map}' is referenced but wasn't created`);
+        const index = Number(new RegExp(`prog '${prog}': relo #\\d+: poisoning insn #\\d+ that loads map #(\\d+) '${map.replace(".", "\\.")}'`).exec(held.result.log)?.[1]);
+        using obj = open(prog);
+        const err = thrown(() => obj.load());
+        expect(err).toBeInstanceOf(BpfError);
+        expect((err as BpfError).log).toContain(`invalid func unknown#${2001000000 + index}\n`);
+      }
     });
   });
 });

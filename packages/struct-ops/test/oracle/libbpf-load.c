@@ -2,7 +2,7 @@
 // made of it, then holds every kernel object until stdin closes, so a test can read the
 // kernel's view of them by id.
 //   libbpf-load OBJ [--autoload PROG] [--max-entries MAP=N] [--value-size MAP=N] [--open-only 1]
-//               [--dump-btf FILE]
+//               [--dump-btf FILE] [--no-autocreate MAP]
 // (--open-only: report the maps as opened, with id 0, and exit without loading; --dump-btf:
 // write the object's BTF after the edits, with libbpf's open-time fix-ups, to FILE.)
 // Prints one JSON line: {"ok":true,"maps":[...],"programs":[...]} or
@@ -77,6 +77,9 @@ int main(int argc, char **argv) {
 		} else if (strcmp(argv[i], "--max-entries") == 0) {
 			map = map_arg(obj, argv[i + 1], &n);
 			err = map ? bpf_map__set_max_entries(map, n) : -ENOENT;
+		} else if (strcmp(argv[i], "--no-autocreate") == 0) {
+			map = bpf_object__find_map_by_name(obj, argv[i + 1]);
+			err = map ? bpf_map__set_autocreate(map, false) : -ENOENT;
 		} else if (strcmp(argv[i], "--dump-btf") == 0) {
 			dump_btf = argv[i + 1];
 			err = 0;
