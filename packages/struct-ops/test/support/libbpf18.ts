@@ -13,15 +13,20 @@ const SOURCE = fileURLToPath(new URL("../oracle/libbpf-load.c", import.meta.url)
  * (tests/corpus/.cache/manifest.json), or BPFKIT_LIBBPF_DIR / BPFKIT_BPFTOOL. Debian's libbpf
  * 1.1 is too old for the rules these tests compare (essential kfunc names).
  */
-export function libbpf18(): { libbpfDir?: string; bpftool?: string; reason?: string } {
-  let manifest: { libbpfDir?: string; bpftool?: string } = {};
+export function libbpf18(): { libbpfDir?: string; bpftool?: string; loader?: string; reason?: string } {
+  let manifest: { libbpfDir?: string; bpftool?: string; loader?: string } = {};
   if (existsSync(MANIFEST)) manifest = JSON.parse(readFileSync(MANIFEST, "utf8"));
   const libbpfDir = process.env.BPFKIT_LIBBPF_DIR ?? manifest.libbpfDir;
   const bpftool = process.env.BPFKIT_BPFTOOL ?? manifest.bpftool;
   if (!libbpfDir || !existsSync(join(libbpfDir, "libbpf.a")) || !bpftool || !existsSync(bpftool)) {
-    return { reason: "libbpf 1.8 is not built: run the corpus build (tests/corpus) or set BPFKIT_LIBBPF_DIR and BPFKIT_BPFTOOL" };
+    const reason = "libbpf 1.8 is not built: run `bun tests/corpus/run.ts --build` or set BPFKIT_LIBBPF_DIR and BPFKIT_BPFTOOL";
+    // CI builds the corpus before these tests: there a missing oracle is a failure, not a skip.
+    if (process.env.BPFKIT_REQUIRE_KERNEL === "1") throw new Error(`${reason} (BPFKIT_REQUIRE_KERNEL=1)`);
+    return { reason };
   }
-  return { libbpfDir, bpftool };
+  // corpus-load (tests/corpus/oracle): loads an object with libbpf 1.8 and pins what it loaded.
+  const loader = manifest.loader && existsSync(manifest.loader) ? manifest.loader : undefined;
+  return { libbpfDir, bpftool, loader };
 }
 
 export interface LibbpfMap {
