@@ -31,7 +31,6 @@ describe.skipIf(!inVm)("sched_ext scheduler (7.x)", () => {
       const after = (bss.get("enqueued") as bigint) + (bss.get("direct") as bigint);
       console.log(`bpfkit_fifo: selected ${bss.get("selected")}, direct ${bss.get("direct")}, enqueued ${bss.get("enqueued")}, dispatched ${bss.get("dispatched")}`);
       expect(after).toBeGreaterThan(before);
-      // (select_cpu stays quiet here: the guest has one CPU, so there is none to choose.)
       expect(bss.get("dispatched") as bigint).toBeGreaterThan(0n);
     } finally {
       obj.close();
