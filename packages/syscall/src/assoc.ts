@@ -2,6 +2,7 @@ import { Attr } from "./attr.ts";
 import { bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
 import { BpfError, UnsupportedFeatureError } from "./error.ts";
+import { PROG_ASSOC_STRUCT_OPS as A, SIZE } from "./gen/attr-layout.ts";
 import { hasProgAssocStructOps } from "./probe.ts";
 
 /**
@@ -9,7 +10,7 @@ import { hasProgAssocStructOps } from "./probe.ts";
  * it can find that map's struct_ops instance. Once set it cannot be changed.
  */
 export function progAssocStructOps(progFd: number, mapFd: number, flags = 0): void {
-  const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(12).u32(0, mapFd).u32(4, progFd).u32(8, flags));
+  const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(SIZE.PROG_ASSOC_STRUCT_OPS).u32(A.map_fd, mapFd).u32(A.prog_fd, progFd).u32(A.flags, flags));
   if (r.ret >= 0) return;
   if (r.errno === 22 && !hasProgAssocStructOps()) {
     throw new UnsupportedFeatureError("BPF_PROG_ASSOC_STRUCT_OPS", "7.0", "the kernel does not know the command");

@@ -1,8 +1,9 @@
-import { Attr, nativeBuffer, toNative } from "./attr.ts";
+import { Attr, fieldEnd, nativeBuffer, toNative } from "./attr.ts";
 import { bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
 import { BpfError } from "./error.ts";
 import { Fd } from "./fd.ts";
+import { BTF_LOAD as B } from "./gen/attr-layout.ts";
 import { decodeLog } from "./log.ts";
 
 export interface BtfLoadOptions {
@@ -18,8 +19,8 @@ export function btfLoad(data: Uint8Array, o: BtfLoadOptions = {}): Fd {
   let size = level > 0 ? (o.logSize ?? 1 << 16) : 0;
   for (let attempt = 0; ; attempt++) {
     const log = size > 0 ? nativeBuffer(size) : undefined;
-    const a = new Attr(40).ptr(0, btf).u32(16, btf.byteLength);
-    if (log) a.ptr(8, log).u32(20, size).u32(24, level);
+    const a = new Attr(fieldEnd(B.btf_log_level)).ptr(B.btf, btf).u32(B.btf_size, btf.byteLength);
+    if (log) a.ptr(B.btf_log_buf, log).u32(B.btf_log_size, size).u32(B.btf_log_level, level);
     const r = bpfRaw(Cmd.BTF_LOAD, a);
     if (r.ret >= 0) return new Fd(r.ret, "btf");
     if (r.errno === 4) continue;

@@ -130,3 +130,30 @@ export class SystemError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * A write or read of an attr field that does not fit it: a field whose size is not the width
+ * written (a u32 into a u64 field), or one past the end of the attr's buffer. A bpfkit bug, or
+ * a caller of the raw `Attr` API passing the wrong field.
+ */
+export class AttrError extends Error {
+  override readonly name: string = "AttrError";
+  /** "field-size": the field is not `width` bytes; "out-of-range": it ends past the buffer. */
+  readonly code: "field-size" | "out-of-range";
+  readonly offset: number;
+  /** The field's size, or for a raw offset the width accessed. */
+  readonly size: number;
+  /** Bytes accessed: 4 for u32/i32, 8 for u64 and pointers. */
+  readonly width: number;
+  constructor(code: "field-size" | "out-of-range", offset: number, size: number, width: number, bufferSize: number) {
+    super(
+      code === "field-size"
+        ? `attr field at offset ${offset} is ${size} bytes, written or read as ${width}: use the accessor of its size (src/gen/attr-layout.ts lists each field's size)`
+        : `attr field at offset ${offset} (${size} bytes) ends past the ${bufferSize}-byte attr: allocate the Attr to at least ${offset + size} bytes`,
+    );
+    this.code = code;
+    this.offset = offset;
+    this.size = size;
+    this.width = width;
+  }
+}

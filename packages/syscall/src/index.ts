@@ -1,10 +1,13 @@
-export { Attr, cString, nativeBuffer, toNative } from "./attr.ts";
+export { Attr, cString, fieldEnd, nativeBuffer, offsetOf, toNative } from "./attr.ts";
+export type { AttrField } from "./attr.ts";
+/** Offsets and sizes of every bpf() attr and info struct field, generated from the kernel's BTF. */
+export * as attrLayout from "./gen/attr-layout.ts";
 export { bpfCall, bpfEntry, bpfRaw, setBpfInterceptor } from "./call.ts";
 export type { BpfInterceptor, RawResult } from "./call.ts";
 export { Cmd, cmdName } from "./cmd.ts";
 export { AttachType, LinkType, LinkUpdateFlags, MapFlags, MapType, OBJ_NAME_LEN, ProgFlags, ProgType, UpdateFlags, enumName } from "./constants.ts";
 export { ERRNO, errnoName } from "./errno.ts";
-export { BpfError, SystemError, UnsupportedFeatureError, UnsupportedRuntimeError } from "./error.ts";
+export { AttrError, BpfError, SystemError, UnsupportedFeatureError, UnsupportedRuntimeError } from "./error.ts";
 export { verifierFailure } from "./log.ts";
 export type { VerifierFailure } from "./log.ts";
 export { Fd } from "./fd.ts";

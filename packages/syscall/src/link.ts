@@ -1,9 +1,10 @@
-import { Attr } from "./attr.ts";
+import { Attr, fieldEnd } from "./attr.ts";
 import { bpfCall } from "./call.ts";
 import { Cmd } from "./cmd.ts";
 import { AttachType } from "./constants.ts";
 import { LinkUpdateFlags } from "./constants.ts";
 import { Fd } from "./fd.ts";
+import { LINK_CREATE as C, LINK_DETACH as D, LINK_UPDATE as U } from "./gen/attr-layout.ts";
 
 export interface LinkCreateOptions {
   /** Program fd, or for BPF_STRUCT_OPS the struct_ops map fd. */
@@ -16,8 +17,13 @@ export interface LinkCreateOptions {
 
 /** BPF_LINK_CREATE. */
 export function linkCreate(o: LinkCreateOptions): Fd {
-  const a = new Attr(16).u32(0, o.fd).u32(4, o.targetFd ?? 0).u32(8, o.attachType).u32(12, o.flags ?? 0);
-  if (o.targetBtfId) a.u32(16, o.targetBtfId);
+  // prog_fd and map_fd are one field (a union): o.fd is either.
+  const a = new Attr(fieldEnd(C.target_btf_id))
+    .u32(C.prog_fd, o.fd)
+    .u32(C.target_fd, o.targetFd ?? 0)
+    .u32(C.attach_type, o.attachType)
+    .u32(C.flags, o.flags ?? 0);
+  if (o.targetBtfId) a.u32(C.target_btf_id, o.targetBtfId);
   return new Fd(bpfCall(Cmd.LINK_CREATE, a), "link");
 }
 
@@ -31,12 +37,13 @@ export function structOpsLinkCreate(mapFd: number): Fd {
  * the link still holds that one (BPF_F_REPLACE), else EPERM.
  */
 export function linkUpdate(linkFd: number, newFd: number, oldFd?: number): void {
-  const a = new Attr(16).u32(0, linkFd).u32(4, newFd);
-  if (oldFd !== undefined) a.u32(8, LinkUpdateFlags.REPLACE).u32(12, oldFd);
+  // new_prog_fd/new_map_fd and old_prog_fd/old_map_fd are unions: a program or a map fd alike.
+  const a = new Attr(fieldEnd(U.old_prog_fd)).u32(U.link_fd, linkFd).u32(U.new_prog_fd, newFd);
+  if (oldFd !== undefined) a.u32(U.flags, LinkUpdateFlags.REPLACE).u32(U.old_prog_fd, oldFd);
   bpfCall(Cmd.LINK_UPDATE, a);
 }
 
 /** BPF_LINK_DETACH: detaches without closing; the fd stays valid but defunct. */
 export function linkDetach(linkFd: number): void {
-  bpfCall(Cmd.LINK_DETACH, new Attr(4).u32(0, linkFd));
+  bpfCall(Cmd.LINK_DETACH, new Attr(fieldEnd(D.link_fd)).u32(D.link_fd, linkFd));
 }

@@ -1,9 +1,9 @@
-import { Attr } from "./attr.ts";
+import { Attr, fieldEnd, offsetOf } from "./attr.ts";
 import { bpfCall, bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
-import { OBJ_NAME_LEN } from "./constants.ts";
 import { BpfError } from "./error.ts";
 import { Fd } from "./fd.ts";
+import { MAP_CREATE as C, MAP_ELEM as E } from "./gen/attr-layout.ts";
 
 export interface MapCreateOptions {
   readonly type: number;
@@ -25,27 +25,39 @@ export interface MapCreateOptions {
   readonly valueTypeBtfObjFd?: number;
 }
 
+/** Bytes through the last MAP_CREATE field mapCreate can set. */
+const CREATE_SIZE = fieldEnd(C.value_type_btf_obj_fd);
+/**
+ * The MAP_*_ELEM attr: lookups run in tight loops, so its offsets are plain numbers, their
+ * sizes checked here once. `value` and `next_key` are one field (a union).
+ */
+const ELEM_SIZE = fieldEnd(E.flags);
+const ELEM_FD = offsetOf(E.map_fd, 4);
+const ELEM_KEY = offsetOf(E.key, 8);
+const ELEM_VALUE = offsetOf(E.value, 8);
+const ELEM_FLAGS = offsetOf(E.flags, 8);
+
 /** BPF_MAP_CREATE. */
 export function mapCreate(o: MapCreateOptions): Fd {
-  const a = new Attr(80)
-    .u32(0, o.type)
-    .u32(4, o.keySize)
-    .u32(8, o.valueSize)
-    .u32(12, o.maxEntries)
-    .u32(16, o.flags ?? 0)
-    .u32(20, o.innerMapFd ?? 0)
-    .u32(24, o.numaNode ?? 0);
-  if (o.name) a.name(28, OBJ_NAME_LEN, o.name);
-  if (o.ifindex) a.u32(44, o.ifindex);
-  if (o.btfFd !== undefined) a.u32(48, o.btfFd).u32(52, o.btfKeyTypeId ?? 0).u32(56, o.btfValueTypeId ?? 0);
-  if (o.btfVmlinuxValueTypeId) a.u32(60, o.btfVmlinuxValueTypeId);
-  if (o.mapExtra) a.u64(64, o.mapExtra);
-  if (o.valueTypeBtfObjFd !== undefined) a.i32(72, o.valueTypeBtfObjFd);
+  const a = new Attr(CREATE_SIZE)
+    .u32(C.map_type, o.type)
+    .u32(C.key_size, o.keySize)
+    .u32(C.value_size, o.valueSize)
+    .u32(C.max_entries, o.maxEntries)
+    .u32(C.map_flags, o.flags ?? 0)
+    .u32(C.inner_map_fd, o.innerMapFd ?? 0)
+    .u32(C.numa_node, o.numaNode ?? 0);
+  if (o.name) a.name(C.map_name, o.name);
+  if (o.ifindex) a.u32(C.map_ifindex, o.ifindex);
+  if (o.btfFd !== undefined) a.u32(C.btf_fd, o.btfFd).u32(C.btf_key_type_id, o.btfKeyTypeId ?? 0).u32(C.btf_value_type_id, o.btfValueTypeId ?? 0);
+  if (o.btfVmlinuxValueTypeId) a.u32(C.btf_vmlinux_value_type_id, o.btfVmlinuxValueTypeId);
+  if (o.mapExtra) a.u64(C.map_extra, o.mapExtra);
+  if (o.valueTypeBtfObjFd !== undefined) a.i32(C.value_type_btf_obj_fd, o.valueTypeBtfObjFd);
   return new Fd(bpfCall(Cmd.MAP_CREATE, a, o.name ? `map "${o.name}"` : undefined), "map");
 }
 
 function elemAttr(fd: number, key: Uint8Array | undefined, value: Uint8Array | undefined, flags: bigint | number): Attr {
-  return new Attr(32).u32(0, fd).ptr(8, key).ptr(16, value).u64(24, flags);
+  return new Attr(ELEM_SIZE).u32(ELEM_FD, fd).ptr(ELEM_KEY, key).ptr(ELEM_VALUE, value).u64(ELEM_FLAGS, flags);
 }
 
 /** BPF_MAP_LOOKUP_ELEM into `value`; false when the key is absent. */
@@ -79,5 +91,5 @@ export function mapNextKey(fd: number, key: Uint8Array | undefined, next: Uint8A
 
 /** BPF_MAP_FREEZE: no more writes from user space. */
 export function mapFreeze(fd: number): void {
-  bpfCall(Cmd.MAP_FREEZE, new Attr(4).u32(0, fd));
+  bpfCall(Cmd.MAP_FREEZE, new Attr(fieldEnd(E.map_fd)).u32(E.map_fd, fd));
 }

@@ -1,10 +1,14 @@
 import { existsSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
-import { Attr, cString } from "./attr.ts";
+import { Attr, cString, fieldEnd } from "./attr.ts";
 import { bpfCall } from "./call.ts";
 import { Cmd } from "./cmd.ts";
 import { BpfError } from "./error.ts";
 import { Fd } from "./fd.ts";
+import { OBJ } from "./gen/attr-layout.ts";
+
+/** Room for the OBJ_* attr through its last field bpfkit sets (path_fd stays 0: paths are absolute or cwd-relative). */
+const OBJ_SIZE = fieldEnd(OBJ.file_flags);
 
 /** statfs f_type of a BPF filesystem (bpffs), the only place objects can be pinned. */
 export const BPF_FS_MAGIC = 0xcafe4a11;
@@ -31,7 +35,7 @@ function pinProblem(path: string, errno: number): string | undefined {
 /** BPF_OBJ_PIN: pins `fd` at `path` on a bpffs. A refusal says what is wrong with the path. */
 export function objPin(fd: number, path: string): void {
   try {
-    bpfCall(Cmd.OBJ_PIN, new Attr(20).ptr(0, cString(path)).u32(8, fd), path);
+    bpfCall(Cmd.OBJ_PIN, new Attr(OBJ_SIZE).ptr(OBJ.pathname, cString(path)).u32(OBJ.bpf_fd, fd), path);
   } catch (e) {
     const hint = e instanceof BpfError ? pinProblem(path, e.errno) : undefined;
     if (hint) throw new BpfError(Cmd.OBJ_PIN, (e as BpfError).errno, { context: path, hint });
@@ -41,6 +45,6 @@ export function objPin(fd: number, path: string): void {
 
 /** BPF_OBJ_GET: opens a pinned object. `flags`: BPF_F_RDONLY / BPF_F_WRONLY. */
 export function objGet(path: string, kind = "pinned", flags = 0): Fd {
-  const a = new Attr(20).ptr(0, cString(path)).u32(8, 0).u32(12, flags);
+  const a = new Attr(OBJ_SIZE).ptr(OBJ.pathname, cString(path)).u32(OBJ.bpf_fd, 0).u32(OBJ.file_flags, flags);
   return new Fd(bpfCall(Cmd.OBJ_GET, a, path), kind);
 }

@@ -1,8 +1,10 @@
 import { Attr } from "./attr.ts";
 import { bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
+import { MapType } from "./constants.ts";
 import { errnoName } from "./errno.ts";
 import { backend, hasBackend } from "./ffi/select.ts";
+import { MAP_CREATE, PROG_ASSOC_STRUCT_OPS as A, SIZE } from "./gen/attr-layout.ts";
 
 const cache = new Map<string, boolean>();
 
@@ -22,7 +24,7 @@ function cached(name: string, probe: () => boolean): boolean {
  */
 export function hasProgAssocStructOps(): boolean {
   return cached("prog_assoc_struct_ops", () => {
-    const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(12).u32(0, 0xffffffff).u32(4, 0xffffffff).u32(8, 0));
+    const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(SIZE.PROG_ASSOC_STRUCT_OPS).u32(A.map_fd, 0xffffffff).u32(A.prog_fd, 0xffffffff).u32(A.flags, 0));
     return !(r.ret < 0 && r.errno === 22);
   });
 }
@@ -33,7 +35,12 @@ export function hasProgAssocStructOps(): boolean {
  */
 export function bpfUnavailable(): string | undefined {
   if (!hasBackend()) return "bpf() needs an FFI: run under Bun, or Deno with --allow-ffi";
-  const r = bpfRaw(Cmd.MAP_CREATE, new Attr(16).u32(0, 2 /* ARRAY */).u32(4, 4).u32(8, 4).u32(12, 1));
+  const a = new Attr(SIZE.MAP_CREATE)
+    .u32(MAP_CREATE.map_type, MapType.ARRAY)
+    .u32(MAP_CREATE.key_size, 4)
+    .u32(MAP_CREATE.value_size, 4)
+    .u32(MAP_CREATE.max_entries, 1);
+  const r = bpfRaw(Cmd.MAP_CREATE, a);
   if (r.ret >= 0) {
     backend().call("close", [r.ret]);
     return undefined;

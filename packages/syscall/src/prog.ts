@@ -1,9 +1,9 @@
-import { Attr, cString, nativeBuffer, toNative } from "./attr.ts";
+import { Attr, cString, fieldEnd, nativeBuffer, toNative } from "./attr.ts";
 import { bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
-import { OBJ_NAME_LEN } from "./constants.ts";
 import { BpfError } from "./error.ts";
 import { Fd } from "./fd.ts";
+import { PROG_LOAD as P } from "./gen/attr-layout.ts";
 import { decodeLog } from "./log.ts";
 
 export interface ProgLoadOptions {
@@ -38,29 +38,39 @@ export interface LoadedProg {
 const EAGAIN_RETRIES = 5;
 const MAX_LOG = 1 << 26;
 
+/**
+ * The buffer holds PROG_LOAD through log_true_size, which the kernel fills in on return; the
+ * size passed to bpf() is still only through the last field written (Attr.size).
+ */
+const LOAD_BUFFER = fieldEnd(P.log_true_size);
+
 function progAttr(o: ProgLoadOptions, insns: Uint8Array, license: Uint8Array, fdArray: Uint8Array | undefined): Attr {
-  const a = new Attr(152)
-    .u32(0, o.type)
-    .u32(4, insns.byteLength / 8)
-    .ptr(8, insns)
-    .ptr(16, license)
-    .u32(40, o.kernVersion ?? 0)
-    .u32(44, o.flags ?? 0);
-  if (o.name) a.name(48, OBJ_NAME_LEN, o.name);
-  a.u32(68, o.expectedAttachType ?? 0);
+  const a = new Attr(LOAD_BUFFER)
+    .u32(P.prog_type, o.type)
+    .u32(P.insn_cnt, insns.byteLength / 8)
+    .ptr(P.insns, insns)
+    .ptr(P.license, license)
+    .u32(P.kern_version, o.kernVersion ?? 0)
+    .u32(P.prog_flags, o.flags ?? 0);
+  if (o.name) a.name(P.prog_name, o.name);
+  a.u32(P.expected_attach_type, o.expectedAttachType ?? 0);
   if (o.btfFd !== undefined) {
-    a.u32(72, o.btfFd);
+    a.u32(P.prog_btf_fd, o.btfFd);
     if (o.funcInfo && o.funcInfo.data.byteLength > 0) {
-      a.u32(76, o.funcInfo.recSize).ptr(80, toNative(o.funcInfo.data)).u32(88, o.funcInfo.data.byteLength / o.funcInfo.recSize);
+      a.u32(P.func_info_rec_size, o.funcInfo.recSize)
+        .ptr(P.func_info, toNative(o.funcInfo.data))
+        .u32(P.func_info_cnt, o.funcInfo.data.byteLength / o.funcInfo.recSize);
     }
     if (o.lineInfo && o.lineInfo.data.byteLength > 0) {
-      a.u32(92, o.lineInfo.recSize).ptr(96, toNative(o.lineInfo.data)).u32(104, o.lineInfo.data.byteLength / o.lineInfo.recSize);
+      a.u32(P.line_info_rec_size, o.lineInfo.recSize)
+        .ptr(P.line_info, toNative(o.lineInfo.data))
+        .u32(P.line_info_cnt, o.lineInfo.data.byteLength / o.lineInfo.recSize);
     }
   }
-  if (o.attachBtfId) a.u32(108, o.attachBtfId);
-  if (o.attachBtfObjFd) a.u32(112, o.attachBtfObjFd);
-  else if (o.attachProgFd) a.u32(112, o.attachProgFd);
-  if (fdArray) a.ptr(120, fdArray);
+  if (o.attachBtfId) a.u32(P.attach_btf_id, o.attachBtfId);
+  if (o.attachBtfObjFd) a.u32(P.attach_btf_obj_fd, o.attachBtfObjFd);
+  else if (o.attachProgFd) a.u32(P.attach_prog_fd, o.attachProgFd);
+  if (fdArray) a.ptr(P.fd_array, fdArray);
   return a;
 }
 
@@ -87,7 +97,7 @@ export function progLoad(o: ProgLoadOptions): LoadedProg {
   for (;;) {
     const a = progAttr(o, insns, license, fdArray);
     const log = size > 0 ? nativeBuffer(size) : undefined;
-    if (log) a.u32(24, level).u32(28, size).ptr(32, log);
+    if (log) a.u32(P.log_level, level).u32(P.log_size, size).ptr(P.log_buf, log);
     const r = bpfRaw(Cmd.PROG_LOAD, a);
     if (r.ret >= 0) return { fd: new Fd(r.ret, "prog"), log: log ? decodeLog(log) : undefined };
     if (r.errno === 4) continue;
@@ -98,7 +108,7 @@ export function progLoad(o: ProgLoadOptions): LoadedProg {
       continue;
     }
     if (r.errno === 28 /* ENOSPC */ && size < MAX_LOG) {
-      const want = a.getU32(140); // log_true_size, on kernels that report it
+      const want = a.getU32(P.log_true_size); // on kernels that report it
       size = Math.min(MAX_LOG, Math.max(size * 4, want));
       continue;
     }

@@ -1,6 +1,7 @@
-import { Attr, toNative } from "./attr.ts";
+import { Attr, fieldEnd, toNative } from "./attr.ts";
 import { bpfCall } from "./call.ts";
 import { Cmd } from "./cmd.ts";
+import { PROG_TEST_RUN as T } from "./gen/attr-layout.ts";
 
 export interface TestRunOptions {
   readonly dataIn?: Uint8Array;
@@ -27,21 +28,27 @@ export function progTestRun(progFd: number, o: TestRunOptions = {}): TestRunResu
   const ctxIn = o.ctxIn ? toNative(o.ctxIn) : undefined;
   const dataOut = o.dataOut ? toNative(o.dataOut) : undefined;
   const ctxOut = o.ctxOut ? toNative(o.ctxOut) : undefined;
-  const a = new Attr(76)
-    .u32(0, progFd)
-    .u32(8, dataIn?.byteLength ?? 0)
-    .u32(12, dataOut?.byteLength ?? 0)
-    .ptr(16, dataIn)
-    .ptr(24, dataOut)
-    .u32(32, o.repeat ?? 0)
-    .u32(40, ctxIn?.byteLength ?? 0)
-    .u32(44, ctxOut?.byteLength ?? 0)
-    .ptr(48, ctxIn)
-    .ptr(56, ctxOut)
-    .u32(64, o.flags ?? 0)
-    .u32(68, o.cpu ?? 0);
+  const a = new Attr(fieldEnd(T.cpu))
+    .u32(T.prog_fd, progFd)
+    .u32(T.data_size_in, dataIn?.byteLength ?? 0)
+    .u32(T.data_size_out, dataOut?.byteLength ?? 0)
+    .ptr(T.data_in, dataIn)
+    .ptr(T.data_out, dataOut)
+    .u32(T.repeat, o.repeat ?? 0)
+    .u32(T.ctx_size_in, ctxIn?.byteLength ?? 0)
+    .u32(T.ctx_size_out, ctxOut?.byteLength ?? 0)
+    .ptr(T.ctx_in, ctxIn)
+    .ptr(T.ctx_out, ctxOut)
+    .u32(T.flags, o.flags ?? 0)
+    .u32(T.cpu, o.cpu ?? 0);
   bpfCall(Cmd.PROG_TEST_RUN, a);
   if (dataOut && o.dataOut) o.dataOut.set(dataOut);
   if (ctxOut && o.ctxOut) o.ctxOut.set(ctxOut);
-  return { retval: a.getU32(4), duration: a.getU32(36), dataSizeOut: a.getU32(12), ctxSizeOut: a.getU32(44) };
+  // The kernel writes retval, duration and the output sizes back into the attr.
+  return {
+    retval: a.getU32(T.retval),
+    duration: a.getU32(T.duration),
+    dataSizeOut: a.getU32(T.data_size_out),
+    ctxSizeOut: a.getU32(T.ctx_size_out),
+  };
 }

@@ -4,6 +4,7 @@ import {
   Cmd,
   MapType,
   hasProgAssocStructOps,
+  linkCreate,
   linkDetach,
   mapCreate,
   mapFreeze,
@@ -61,6 +62,11 @@ describeKernel("attr sizes passed to bpf()", () => {
       expect(cmd).toBe(Cmd.PROG_ASSOC_STRUCT_OPS);
       expect(size).toBe(12);
     }
+  });
+
+  it("LINK_CREATE is 16 bytes, 20 with target_btf_id (at 16)", () => {
+    expect(sizes(() => linkCreate({ fd: 3, attachType: 44 }))).toEqual([[Cmd.LINK_CREATE, 16]]);
+    expect(sizes(() => linkCreate({ fd: 3, attachType: 26, targetBtfId: 1234 }))).toEqual([[Cmd.LINK_CREATE, 20]]);
   });
 
   it("one-field commands are 4 bytes", () => {

@@ -6,6 +6,7 @@ import {
   Cmd,
   type Fd,
   MapType,
+  attrLayout,
   backend,
   bpfRaw,
   errnoName,
@@ -16,6 +17,8 @@ import {
   nativeBuffer,
 } from "../src/index.ts";
 import { u32, u64 } from "./objects.ts";
+
+const { MAP_CREATE, MAP_ELEM } = attrLayout;
 
 export interface StressOptions {
   /** Failing calls to make (each checked). */
@@ -73,7 +76,7 @@ function cases(hash: Fd, frozen: Fd, bpfRaw: Raw): Case[] {
   const hashFd = hash.value;
   const frozenFd = frozen.value;
   const elem = (fd: number, key: Uint8Array, value: Uint8Array) =>
-    new Attr(32).u32(0, fd).ptr(8, key).ptr(16, value);
+    new Attr(32).u32(MAP_ELEM.map_fd, fd).ptr(MAP_ELEM.key, key).ptr(MAP_ELEM.value, value);
   const present = (value: Uint8Array) => {
     const r = bpfRaw(Cmd.MAP_LOOKUP_ELEM, elem(hashFd, u32(1), value));
     // A wrong value would mean the kernel wrote somewhere else: a stale pointer.
@@ -86,17 +89,21 @@ function cases(hash: Fd, frozen: Fd, bpfRaw: Raw): Case[] {
     {
       name: "map create with an unknown map type",
       errno: 22,
-      run: () => bpfRaw(Cmd.MAP_CREATE, new Attr(28).u32(0, 9999).u32(4, 4).u32(8, 4).u32(12, 1)),
+      run: () =>
+        bpfRaw(
+          Cmd.MAP_CREATE,
+          new Attr(28).u32(MAP_CREATE.map_type, 9999).u32(MAP_CREATE.key_size, 4).u32(MAP_CREATE.value_size, 4).u32(MAP_CREATE.max_entries, 1),
+        ),
     },
     {
       name: "attr with a non-zero byte past the kernel's union bpf_attr",
       errno: 7,
-      run: () => bpfRaw(Cmd.MAP_LOOKUP_ELEM, new Attr(OVERSIZE).u32(0, hashFd).u32(OVERSIZE - 4, 1)),
+      run: () => bpfRaw(Cmd.MAP_LOOKUP_ELEM, new Attr(OVERSIZE).u32(MAP_ELEM.map_fd, hashFd).u32(OVERSIZE - 4, 1)),
     },
     {
       name: "lookup with key pointer 8",
       errno: 14,
-      run: () => bpfRaw(Cmd.MAP_LOOKUP_ELEM, new Attr(32).u32(0, hashFd).u64(8, 8n).ptr(16, nativeBuffer(8))),
+      run: () => bpfRaw(Cmd.MAP_LOOKUP_ELEM, new Attr(32).u32(MAP_ELEM.map_fd, hashFd).u64(MAP_ELEM.key, 8n).ptr(MAP_ELEM.value, nativeBuffer(8))),
     },
     { name: "update of a frozen map", errno: 1, run: () => bpfRaw(Cmd.MAP_UPDATE_ELEM, elem(frozenFd, u32(0), u64(1n))) },
     {
@@ -113,7 +120,7 @@ function cases(hash: Fd, frozen: Fd, bpfRaw: Raw): Case[] {
     {
       name: "first key of the hash map",
       errno: 0,
-      run: () => bpfRaw(Cmd.MAP_GET_NEXT_KEY, new Attr(32).u32(0, hashFd).ptr(16, nativeBuffer(4))),
+      run: () => bpfRaw(Cmd.MAP_GET_NEXT_KEY, new Attr(32).u32(MAP_ELEM.map_fd, hashFd).ptr(MAP_ELEM.next_key, nativeBuffer(4))),
     },
   ];
 }
