@@ -4,4 +4,5 @@ export { ElfError, type ElfErrorCode } from "./error.ts";
 export { type ElfFile, parseElf } from "./file.ts";
 export type { ElfRelocation } from "./relocation.ts";
 export type { ElfSection } from "./section.ts";
+export { sectionFlagLetters, sectionTypeName } from "./section-names.ts";
 export type { ElfSymbol } from "./symbol.ts";

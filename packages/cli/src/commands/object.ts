@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statfsSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { Btf } from "@bpfkit/btf";
-import { parseElf } from "@bpfkit/elf";
+import { parseElf, sectionFlagLetters, sectionTypeName } from "@bpfkit/elf";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { AttachType, BPF_FS_MAGIC, enumName, MapType, objPin, ProgFlags, ProgType } from "@bpfkit/syscall";
 import { UsageError } from "../args.ts";
 import { type Command, type Io, table } from "../command.ts";
-import { sectionFlagLetters, sectionTypeName } from "../elf-names.ts";
 import { type ObjectExtern, objectExterns } from "../externs.ts";
 import { toJson } from "../json.ts";
 

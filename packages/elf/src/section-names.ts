@@ -12,7 +12,7 @@ import {
   SHF_TLS,
   SHF_WRITE,
   SHT_LLVM_ADDRSIG,
-} from "@bpfkit/elf";
+} from "./constants.ts";
 
 // Section types and flags spelled as llvm-readelf -S spells them, so output can be compared.
 const TYPES: Record<number, string> = {
