@@ -14,6 +14,8 @@ export { BtfBuilder } from "./builder.ts";
 export type { BtfTypeSpec, BuilderOptions, MemberSpec } from "./builder.ts";
 export { downgrade, fixDatasecs } from "./loader-fixups.ts";
 export type { BtfFeatures, DatasecSource } from "./loader-fixups.ts";
+export { cTypeName, describeType } from "./type-name.ts";
+export type { CTypeNameOptions, CTypeNameStyle } from "./type-name.ts";
 export { dumpC } from "./dump/c.ts";
 export type { CDumpOptions } from "./dump/c.ts";
 export { dumpTs } from "./dump/ts.ts";

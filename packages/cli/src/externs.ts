@@ -1,4 +1,4 @@
-import { type Btf, Kind } from "@bpfkit/btf";
+import { type Btf, cTypeName, Kind } from "@bpfkit/btf";
 import { type ElfFile, SHN_UNDEF, STB_WEAK } from "@bpfkit/elf";
 
 /** An extern of an object as `bpfkit object show` lists it. */
@@ -25,8 +25,8 @@ export function objectExterns(elf: ElfFile, btf: Btf | undefined): ObjectExtern[
     if (t.kind !== "DATASEC") continue;
     for (const v of t.vars) {
       const vt = btf.type(v.type);
-      if (vt.kind === "FUNC") typed.set(vt.name, { kind: "kfunc", type: cType(btf, vt.type, vt.name) });
-      else if (vt.kind === "VAR") typed.set(vt.name, { kind: sec === ".kconfig" ? "kconfig" : "ksym", type: cType(btf, vt.type) });
+      if (vt.kind === "FUNC") typed.set(vt.name, { kind: "kfunc", type: cTypeName(btf, vt.type, { funcName: vt.name }) });
+      else if (vt.kind === "VAR") typed.set(vt.name, { kind: sec === ".kconfig" ? "kconfig" : "ksym", type: cTypeName(btf, vt.type) });
     }
   }
   const out: ObjectExtern[] = [];
@@ -38,41 +38,4 @@ export function objectExterns(elf: ElfFile, btf: Btf | undefined): ObjectExtern[
     out.push({ name: s.name, kind: t?.kind ?? "kfunc", weak: s.bind === STB_WEAK, type: t?.type ?? "" });
   }
   return out;
-}
-
-/** A type as C spells it, without going into records: "__u32", "const void", "char[8]", "int (int)". */
-export function cType(btf: Btf, id: number, funcName = ""): string {
-  const t = btf.type(id);
-  switch (t.kind) {
-    case "VOID":
-      return "void";
-    case "INT":
-    case "TYPEDEF":
-    case "FLOAT":
-      return t.name;
-    case "STRUCT":
-    case "UNION":
-    case "ENUM":
-    case "ENUM64":
-    case "FWD": {
-      const tag = t.kind === "FWD" ? (t.union ? "union" : "struct") : t.kind === "ENUM64" ? "enum" : t.kind.toLowerCase();
-      return `${tag} ${t.name || "(anon)"}`;
-    }
-    case "CONST":
-    case "VOLATILE":
-    case "RESTRICT":
-      return `${t.kind.toLowerCase()} ${cType(btf, t.type)}`;
-    case "TYPE_TAG":
-      return cType(btf, t.type);
-    case "PTR":
-      return `${cType(btf, t.type)} *`;
-    case "ARRAY":
-      return `${cType(btf, t.elemType)}[${t.nelems}]`;
-    case "FUNC_PROTO": {
-      const params = t.params.map((p) => (p.type === 0 ? "..." : cType(btf, p.type))).join(", ");
-      return `${cType(btf, t.returnType)} ${funcName || "(*)"}(${params || "void"})`;
-    }
-    default:
-      return t.kind.toLowerCase();
-  }
 }

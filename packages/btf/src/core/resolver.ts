@@ -2,10 +2,11 @@ import type { Btf } from "../btf.ts";
 import { BtfError } from "../error.ts";
 import { CoreReloKind } from "../ext.ts";
 import { IntEncoding, Kind } from "../kind.ts";
+import { describeType } from "../type-name.ts";
 import { type CoreCandidate, findCandidates } from "./candidates.ts";
 import { CoreError, type CoreReloRef } from "./error.ts";
+import { type CoreSpec, formatSpec, parseSpec } from "./spec.ts";
 import { matchSpec } from "./spec-match.ts";
-import { type CoreSpec, describeType, formatSpec, parseSpec } from "./spec.ts";
 import { type SpecValue, specValue } from "./value.ts";
 
 /** The outcome of one CO-RE relocation: what to check in the instruction and what to write. */

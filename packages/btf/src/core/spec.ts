@@ -1,5 +1,5 @@
 import type { Btf } from "../btf.ts";
-import { kindName } from "../kind.ts";
+import { describeType } from "../type-name.ts";
 import type { BtfComposite } from "../types.ts";
 import { parseAccessString } from "./access.ts";
 import { CoreError, type CoreReloRef } from "./error.ts";
@@ -119,12 +119,6 @@ export function isFlexArray(btf: Btf, prev: CoreAccessor, nelems: number): boole
   if (prev.name === undefined || nelems > 0) return false;
   const holder = btf.type(prev.typeId) as BtfComposite;
   return prev.index === holder.members.length - 1;
-}
-
-/** "[12] STRUCT sock" */
-export function describeType(btf: Btf, id: number): string {
-  const name = id === 0 ? "void" : btf.nameOf(id);
-  return `[${id}] ${id === 0 ? "VOID" : kindName(btf.kind(id))} ${name || "<anon>"}`;
 }
 
 /**

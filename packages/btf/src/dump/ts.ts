@@ -1,6 +1,7 @@
 import type { Btf } from "../btf.ts";
 import { BtfError } from "../error.ts";
 import { IntEncoding, Kind } from "../kind.ts";
+import { cTypeName } from "../type-name.ts";
 import type { BtfComposite, BtfMember } from "../types.ts";
 
 export interface TsDumpOptions {
@@ -148,7 +149,7 @@ class TsWriter {
         continue;
       }
       if (m.name === "") continue; // unnamed padding bitfield
-      lines.push(`${indent}  /** ${this.#where(m, base)}: ${this.#cType(m.type, 0)} */\n`);
+      lines.push(`${indent}  /** ${this.#where(m, base)}: ${cTypeName(this.#btf, m.type, { style: "declarator" })} */\n`);
       lines.push(`${indent}  ${m.name}: ${this.#tsType(m, `${indent}  `)};\n`);
     }
   }
@@ -212,57 +213,6 @@ class TsWriter {
       default:
         // void, a forward declaration, a function: nothing a value can hold.
         return "unknown";
-    }
-  }
-
-  /** A short C spelling of a type, for the comments (anonymous records as `struct {…}`). */
-  #cType(id: number, depth: number): string {
-    const btf = this.#btf;
-    if (depth > MAX_DEPTH) throw new BtfError("type chain too long (a reference cycle?)", { typeId: id });
-    if (id === 0) return "void";
-    const t = btf.type(id);
-    switch (t.kind) {
-      case "PTR": {
-        const target = btf.type(btf.skipModifiers(t.type));
-        if (target.kind === "FUNC_PROTO") {
-          const params = target.params.map((p, i) => (p.type === 0 && i === target.params.length - 1 ? "..." : this.#cType(p.type, depth + 1)));
-          return `${this.#cType(target.returnType, depth + 1)} (*)(${params.join(", ") || "void"})`;
-        }
-        return `${this.#cType(t.type, depth + 1)} *`.replaceAll("* *", "**");
-      }
-      case "CONST":
-      case "VOLATILE":
-      case "RESTRICT": {
-        const q = t.kind.toLowerCase();
-        // A qualified pointer is written with the qualifier after its star.
-        const target = this.#cType(t.type, depth + 1);
-        return btf.kind(btf.skipModifiers(t.type)) === Kind.PTR ? `${target} ${q}` : `${q} ${target}`;
-      }
-      case "TYPE_TAG":
-        return this.#cType(t.type, depth + 1);
-      case "ARRAY": {
-        let dims = `[${t.nelems}]`;
-        let elem = t.elemType;
-        for (let hops = 0; btf.kind(elem) === Kind.ARRAY; hops++) {
-          if (hops > MAX_DEPTH) throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id });
-          const inner = btf.type(elem) as { elemType: number; nelems: number };
-          dims += `[${inner.nelems}]`;
-          elem = inner.elemType;
-        }
-        return `${this.#cType(elem, depth + 1)}${dims}`;
-      }
-      case "FUNC_PROTO":
-        return "function";
-      case "STRUCT":
-      case "UNION":
-        return `${t.kind.toLowerCase()} ${t.name || "{…}"}`;
-      case "ENUM":
-      case "ENUM64":
-        return `enum ${t.name || "{…}"}`;
-      case "FWD":
-        return `${t.union ? "union" : "struct"} ${t.name}`;
-      default:
-        return t.name || t.kind;
     }
   }
 
