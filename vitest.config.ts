@@ -8,6 +8,7 @@ const alias = {
   "@bpfkit/elf": pkg("elf"),
   "@bpfkit/btf": pkg("btf"),
   "@bpfkit/syscall": pkg("syscall"),
+  "@bpfkit/kernel": pkg("kernel"),
   "@bpfkit/struct-ops": pkg("struct-ops"),
   "@bpfkit/testing": fileURLToPath(new URL("./tools/testing/src/index.ts", import.meta.url)),
 };

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Btf } from "@bpfkit/btf";
 // How @bpfkit/struct-ops reads kernel BTF (kernelBtf()): internal, so imported by path.
-import { readWholeFile } from "../../packages/struct-ops/src/read-file.ts";
+import { readWholeFile } from "../../packages/kernel/src/read-file.ts";
 
 const queries = readFileSync(0, "utf8")
   .trim()

@@ -1,7 +1,7 @@
 import type { Btf } from "@bpfkit/btf";
 import { AttachType } from "@bpfkit/syscall";
 import { ObjectError } from "./errors.ts";
-import type { ModuleBtf } from "./kernel-btf.ts";
+import type { ModuleBtf } from "@bpfkit/kernel";
 import { type SectionDef, type SectionTarget, sectionTarget } from "./section-def.ts";
 
 /** The BTF a target may live in. Passed in, so resolution stays pure and testable. */

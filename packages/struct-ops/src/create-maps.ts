@@ -1,5 +1,5 @@
 import { BpfError, type Fd, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
-import { possibleCpus } from "./cpus.ts";
+import { possibleCpus } from "@bpfkit/kernel";
 import { ObjectError } from "./errors.ts";
 import type { BpfMap, MapSpec } from "./map.ts";
 import type { Opened } from "./open.ts";

@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import { type Btf, essentialName, Kind } from "@bpfkit/btf";
 import { type ElfFile, SHN_UNDEF, STB_WEAK } from "@bpfkit/elf";
 import { ObjectError } from "./errors.ts";
-import { kernelBtf, moduleBtfs } from "./kernel-btf.ts";
+import { kallsymsEntry, kernelBtf, moduleBtfs } from "@bpfkit/kernel";
 import { prototypeMismatch } from "./kfunc.ts";
 
 /** An extern of the object: a `.kconfig` value, a `__ksym` variable, or a kernel function (kfunc). */
@@ -76,35 +75,6 @@ function findInKernel(name: string, kind: number): { btf: Btf; id: number; modul
     if (mid !== undefined) return { btf: m.btf, id: mid, module: m.name };
   }
   return undefined;
-}
-
-/** A /proc/kallsyms name: its first address, and whether another entry gave it a different one. */
-interface KallsymsEntry {
-  readonly addr: bigint;
-  ambiguous: boolean;
-}
-
-let kallsyms: Map<string, KallsymsEntry> | undefined;
-
-/**
- * /proc/kallsyms, read once. As libbpf does, a local data symbol clang renamed with a
- * `.llvm.<hash>` suffix (ThinLTO promotion) also answers to the name before the suffix.
- */
-function kallsymsEntry(name: string): KallsymsEntry | undefined {
-  if (!kallsyms) {
-    kallsyms = new Map();
-    for (const line of readFileSync("/proc/kallsyms", "utf8").split("\n")) {
-      const [addrText, type, sym] = line.split(/\s+/);
-      if (!addrText || !sym) continue;
-      const llvm = type === "d" ? sym.indexOf(".llvm.") : -1;
-      const key = llvm >= 0 ? sym.slice(0, llvm) : sym;
-      const addr = BigInt(`0x${addrText}`);
-      const seen = kallsyms.get(key);
-      if (!seen) kallsyms.set(key, { addr, ambiguous: false });
-      else if (seen.addr !== addr) seen.ambiguous = true;
-    }
-  }
-  return kallsyms.get(name);
 }
 
 /**

@@ -12,8 +12,10 @@ export type { KernelStructOps } from "./kernel-struct-ops.ts";
 export { Link } from "./link.ts";
 export { ObjectError, StateError, StructOpsError } from "./errors.ts";
 export type { Value } from "./codec.ts";
-export { kernelBtf } from "./kernel-btf.ts";
-export { BtfObjects, dumpStructOps, listStructOps } from "./introspect.ts";
+export { kernelBtf } from "@bpfkit/kernel";
+export { dumpStructOps, listStructOps } from "./introspect.ts";
+// Host facts moved to @bpfkit/kernel; re-exported so existing imports keep working.
+export { BtfObjects } from "@bpfkit/kernel";
 export type { StructOpsDump, StructOpsInfo, StructOpsMemberDump } from "./introspect.ts";
 export { AttachTargetError } from "./attach-target.ts";
 export type { ResolvedAttachTarget } from "./attach-target.ts";

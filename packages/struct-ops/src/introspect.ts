@@ -1,7 +1,7 @@
 import { Btf } from "@bpfkit/btf";
 import { btfInfo, fdById, LinkType, linkInfo, MapType, mapInfo, mapLookup, objectIds, progInfo } from "@bpfkit/syscall";
 import { decodeValue, type Value } from "./codec.ts";
-import { kernelBtf } from "./kernel-btf.ts";
+import { BtfObjects, kernelBtf } from "@bpfkit/kernel";
 import { VALUE_PREFIX } from "./kernel-struct-ops.ts";
 
 /** A struct_ops map as the kernel reports it. */
@@ -22,30 +22,6 @@ export interface StructOpsInfo {
 }
 
 const STATES = ["init", "inuse", "tobefree", "ready"] as const;
-
-/** Resolves BTF objects by id, parsing each at most once per call. */
-export class BtfObjects {
-  readonly #cache = new Map<number, { name: string; btf: Btf }>();
-
-  get(id: number): { name: string; btf: Btf } | undefined {
-    let hit = this.#cache.get(id);
-    if (hit) return hit;
-    const fd = fdById("btf", id);
-    if (!fd) return undefined;
-    try {
-      const info = btfInfo(fd.value);
-      if (info.name === "vmlinux") hit = { name: info.name, btf: kernelBtf() };
-      else {
-        const data = btfInfo(fd.value, true).data!;
-        hit = { name: info.name || `btf#${id}`, btf: Btf.parse(data, info.kernelBtf ? { base: kernelBtf() } : {}) };
-      }
-    } finally {
-      fd.close();
-    }
-    this.#cache.set(id, hit);
-    return hit;
-  }
-}
 
 /** Every struct_ops map in the kernel, with its kernel type, state and links. */
 export function listStructOps(): StructOpsInfo[] {

@@ -3,8 +3,8 @@ import { type Fd, type MapInfo, MapType, mapDelete, mapInfo, mapLookup, mapNextK
 import { unlinkSync } from "node:fs";
 import { decodeValue, encodeValue, type Value } from "./codec.ts";
 import { StateError } from "./errors.ts";
-import { possibleCpus } from "./cpus.ts";
-import { pageSize } from "./page-size.ts";
+import { possibleCpus } from "@bpfkit/kernel";
+import { pageSize } from "@bpfkit/kernel";
 
 export interface MapSpec {
   name: string;

@@ -2,7 +2,7 @@ import { BpfError, type Fd, progInfo, progLoad } from "@bpfkit/syscall";
 import { checkFdLeaks, describeKernel, thrown } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { AttachTargetError, resolveAttachTarget } from "../src/attach-target.ts";
-import { kernelBtf, moduleBtfs } from "../src/kernel-btf.ts";
+import { kernelBtf, moduleBtfs } from "@bpfkit/kernel";
 import { sectionDef } from "../src/section-def.ts";
 import { libbpfOracle } from "./support/libbpf-oracle.ts";
 

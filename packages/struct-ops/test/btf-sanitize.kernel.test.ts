@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { checkFdLeaks, describeKernel } from "@bpfkit/testing";
 import { afterEach, expect, it } from "vitest";
-import { btfFeatures, setBtfFeatures } from "../src/btf-features.ts";
+import { btfFeatures, overrideFeature, resetProbes } from "@bpfkit/kernel";
 import { fixture } from "./support/paths.ts";
 
 const KINDS = fixture("btf_kinds");
@@ -21,7 +21,7 @@ function runAndCheck(obj: BpfObject): void {
 
 describeKernel("object BTF sanitised for the kernel's BTF features", () => {
   checkFdLeaks();
-  afterEach(() => setBtfFeatures(undefined));
+  afterEach(() => resetProbes());
 
   it("probes this kernel's features: a 6.x kernel has every kind", () => {
     const major = Number(execFileSync("uname", ["-r"], { encoding: "utf8" }).split(".")[0]);
@@ -40,7 +40,7 @@ describeKernel("object BTF sanitised for the kernel's BTF features", () => {
   });
 
   it("rewrites FLOAT, DECL_TAG, TYPE_TAG and global FUNC for a kernel without them, and the program still runs", () => {
-    setBtfFeatures({ float: false, declTag: false, typeTag: false, enum64: false, globalFunc: false });
+    for (const name of ["btf_float", "btf_decl_tag", "btf_type_tag", "btf_enum64", "btf_global_func"]) overrideFeature(name, false);
     using obj = BpfObject.open(KINDS);
     obj.load();
     const dump = loadedKinds(obj);

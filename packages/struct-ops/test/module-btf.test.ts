@@ -3,7 +3,7 @@ import { Btf, Kind } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
 import { StructOpsError } from "@bpfkit/struct-ops";
 import { afterEach, describe, expect, it } from "vitest";
-import { setKernelBtf, setModuleBtfs } from "../src/kernel-btf.ts";
+import { setKernelBtf, setModuleBtfs } from "@bpfkit/kernel";
 import { findKernelStructOps } from "../src/kernel-struct-ops.ts";
 import { fixture } from "./support/paths.ts";
 import { moduleSplitBtf } from "@bpfkit/testing";

@@ -29,5 +29,7 @@ export type { ObjectKind } from "./ids.ts";
 export { progTestRun } from "./test-run.ts";
 export type { TestRunOptions, TestRunResult } from "./test-run.ts";
 export { progAssocStructOps } from "./assoc.ts";
-export { bpfUnavailable, hasProgAssocStructOps, resetProbes } from "./probe.ts";
+export { bpfUnavailable, hasProgAssocStructOps } from "./probe.ts";
+export { feature, features, overrideFeature, resetProbes } from "./feature.ts";
+export type { Feature } from "./feature.ts";
 export { libcRaw, sys } from "./libc.ts";

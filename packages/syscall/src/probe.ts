@@ -2,32 +2,20 @@ import { Attr } from "./attr.ts";
 import { bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
 import { MapType } from "./constants.ts";
-import { errnoName } from "./errno.ts";
+import { ERRNO, errnoName } from "./errno.ts";
+import { type Feature, feature } from "./feature.ts";
 import { backend, hasBackend } from "./ffi/select.ts";
 import { MAP_CREATE, PROG_ASSOC_STRUCT_OPS as A, SIZE } from "./gen/attr-layout.ts";
-
-const cache = new Map<string, boolean>();
-
-function cached(name: string, probe: () => boolean): boolean {
-  let v = cache.get(name);
-  if (v === undefined) {
-    v = probe();
-    cache.set(name, v);
-  }
-  return v;
-}
 
 /**
  * Does this kernel know BPF_PROG_ASSOC_STRUCT_OPS (Linux 7.0)? Asked with fds that cannot be
  * open (-1): a kernel that knows the command looks them up and says EBADF; one that does not
  * refuses the command itself with EINVAL.
  */
-export function hasProgAssocStructOps(): boolean {
-  return cached("prog_assoc_struct_ops", () => {
-    const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(SIZE.PROG_ASSOC_STRUCT_OPS).u32(A.map_fd, 0xffffffff).u32(A.prog_fd, 0xffffffff).u32(A.flags, 0));
-    return !(r.ret < 0 && r.errno === 22);
-  });
-}
+export const hasProgAssocStructOps: Feature = feature("prog_assoc_struct_ops", "7.0", () => {
+  const r = bpfRaw(Cmd.PROG_ASSOC_STRUCT_OPS, new Attr(SIZE.PROG_ASSOC_STRUCT_OPS).u32(A.map_fd, 0xffffffff).u32(A.prog_fd, 0xffffffff).u32(A.flags, 0));
+  return !(r.ret < 0 && r.errno === ERRNO.EINVAL);
+});
 
 /**
  * Can this process use bpf() at all? Creates (and closes) a tiny array map. Returns undefined
@@ -48,9 +36,4 @@ export function bpfUnavailable(): string | undefined {
   const code = errnoName(r.errno);
   if (code === "EPERM" || code === "EACCES") return `bpf() refused (${code}): run as root, or grant CAP_BPF and CAP_SYS_ADMIN`;
   return `bpf() failed (${code}): is CONFIG_BPF_SYSCALL enabled?`;
-}
-
-/** Forget cached probe results (tests; or after a kernel change under a long-lived process). */
-export function resetProbes(): void {
-  cache.clear();
 }

@@ -117,3 +117,27 @@ export function openModuleBtf(name: string): Fd {
   }
   throw new BtfError(`no BTF object named "${name}" in the kernel: was module ${name} unloaded?`);
 }
+
+/** Resolves the kernel's BTF objects by id (vmlinux is kernelBtf()), parsing each at most once per instance. */
+export class BtfObjects {
+  readonly #cache = new Map<number, { name: string; btf: Btf }>();
+
+  get(id: number): { name: string; btf: Btf } | undefined {
+    let hit = this.#cache.get(id);
+    if (hit) return hit;
+    const fd = fdById("btf", id);
+    if (!fd) return undefined;
+    try {
+      const info = btfInfo(fd.value);
+      if (info.name === "vmlinux") hit = { name: info.name, btf: kernelBtf() };
+      else {
+        const data = btfInfo(fd.value, true).data!;
+        hit = { name: info.name || `btf#${id}`, btf: Btf.parse(data, info.kernelBtf ? { base: kernelBtf() } : {}) };
+      }
+    } finally {
+      fd.close();
+    }
+    this.#cache.set(id, hit);
+    return hit;
+  }
+}
