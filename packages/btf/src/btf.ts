@@ -1,6 +1,7 @@
 import { decodeType } from "./decode.ts";
 import { BtfError } from "./error.ts";
 import { type BtfHeader, readHeader } from "./header.ts";
+import { alignOfType, type LayoutFailure, type LayoutSource, MAX_CHAIN, resolveType, sizeOfType } from "./layout.ts";
 import { NameIndex } from "./name-index.ts";
 import { Kind, extraSize, kindByName, kindName } from "./kind.ts";
 import { StringTable } from "./strings.ts";
@@ -11,8 +12,15 @@ export interface ParseOptions {
   readonly base?: Btf;
 }
 
-/** How many typedef/modifier hops resolution follows before calling it a cycle. */
-const MAX_CHAIN = 64;
+/** The reader's words for where the layout rules give up. */
+const LAYOUT_FAILURES: Record<LayoutFailure, (btf: Btf, id: number) => string> = {
+  "resolve-chain": () => "typedef/modifier chain too long (a reference cycle?)",
+  "no-size": (btf, id) => `${id === 0 ? "void" : kindName(btf.kind(id))} has no size`,
+  "size-chain": () => "array nesting too deep (a reference cycle?)",
+  nesting: () => "struct nesting too deep (a struct containing itself?)",
+  "no-align": (btf, id) => `${kindName(btf.kind(id))} has no alignment`,
+  "align-chain": () => "type chain too long (a reference cycle?)",
+};
 const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
@@ -22,8 +30,6 @@ const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0]
 const SCANS_BEFORE_INDEX = 8;
 const utf8 = new TextEncoder();
 
-/** Pointer size on BPF (and on every 64-bit kernel bpfkit supports). */
-const PTR_SIZE = 8;
 
 /**
  * Parsed BTF. Parsing only records where each type starts (one Uint32Array); types are decoded
@@ -47,6 +53,7 @@ export class Btf {
   #words: Uint32Array | null | undefined;
   readonly #cache = new Map<number, BtfType>();
   readonly #aligns = new Map<number, number>();
+  #layoutSource: LayoutSource | undefined;
 
   private constructor(bytes: Uint8Array, base: Btf | undefined) {
     this.bytes = bytes;
@@ -333,98 +340,41 @@ export class Btf {
 
   /** Skips modifiers and typedefs down to the underlying type. */
   resolve(id: number): number {
-    for (let hops = 0; hops < MAX_CHAIN; hops++) {
-      const k = this.kind(id);
-      if (k !== Kind.CONST && k !== Kind.VOLATILE && k !== Kind.RESTRICT && k !== Kind.TYPE_TAG && k !== Kind.TYPEDEF) return id;
-      id = this.sizeOrType(id);
-    }
-    throw new BtfError("typedef/modifier chain too long (a reference cycle?)", { typeId: id });
+    return resolveType(this.#layout(), id);
   }
 
-  /** Size in bytes of a value of type `id`. (dump/layout.ts applies the same rules to raw words: change both.) */
+  /** Size in bytes of a value of type `id`. */
   sizeOf(id: number): number {
-    let mult = 1;
-    for (let hops = 0; hops < MAX_CHAIN; hops++) {
-      id = this.resolve(id);
-      const k = this.kind(id);
-      switch (k) {
-        case Kind.INT:
-        case Kind.STRUCT:
-        case Kind.UNION:
-        case Kind.ENUM:
-        case Kind.ENUM64:
-        case Kind.FLOAT:
-        case Kind.DATASEC:
-          return mult * this.sizeOrType(id);
-        case Kind.PTR:
-          return mult * PTR_SIZE;
-        case Kind.ARRAY: {
-          const a = this.type(id) as { elemType: number; nelems: number };
-          mult *= a.nelems;
-          id = a.elemType;
-          continue;
-        }
-        case Kind.VAR:
-          id = this.sizeOrType(id);
-          continue;
-        default:
-          throw new BtfError(`${id === 0 ? "void" : kindName(k)} has no size`, { typeId: id });
-      }
-    }
-    throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id });
+    return sizeOfType(this.#layout(), id);
   }
 
-  /**
-   * Alignment in bytes of type `id` as a C compiler lays it out (1 for packed records).
-   * (dump/layout.ts applies the same rules to raw words: change both.)
-   */
+  /** Alignment in bytes of type `id` as a C compiler lays it out (1 for packed records). */
   alignOf(id: number): number {
-    return this.#alignOf(id, 0);
+    return alignOfType(this.#layout(), id);
   }
 
-  #alignOf(id: number, depth: number): number {
-    // Structs nest by value; corrupt BTF can make one contain itself.
-    if (depth > MAX_CHAIN) throw new BtfError("struct nesting too deep (a struct containing itself?)", { typeId: id });
-    for (let hops = 0; hops < MAX_CHAIN; hops++) {
-      id = this.resolve(id);
-      const k = this.kind(id);
-      switch (k) {
-        case Kind.INT:
-        case Kind.ENUM:
-        case Kind.ENUM64:
-        case Kind.FLOAT:
-          return Math.max(1, Math.min(PTR_SIZE, this.sizeOrType(id)));
-        case Kind.PTR:
-          return PTR_SIZE;
-        case Kind.ARRAY:
-          id = (this.type(id) as { elemType: number }).elemType;
-          continue;
-        case Kind.STRUCT:
-        case Kind.UNION: {
-          // Remembered: records share members, and without it nested records cost exponential time.
-          const known = this.#aligns.get(id);
-          if (known !== undefined) return known;
-          // A bitfield's declared type counts too (`u64 x: 3` makes a struct 8-byte aligned). A
-          // member off its natural alignment, or a size that is no multiple of the alignment,
-          // means the record was packed: then it aligns to 1, as a compiler sees it.
-          let a = 1;
-          for (const m of this.members(id)) {
-            const ma = this.#alignOf(m.type, depth + 1);
-            if (m.bitfieldSize === 0 && m.bitOffset % (8 * ma) !== 0) {
-              a = 0;
-              break;
-            }
-            a = Math.max(a, ma);
-          }
-          a = a !== 0 && this.sizeOrType(id) % a === 0 ? a : 1;
-          this.#aligns.set(id, a);
-          return a;
-        }
-        default:
-          throw new BtfError(`${kindName(k)} has no alignment`, { typeId: id });
-      }
-    }
-    throw new BtfError("type chain too long (a reference cycle?)", { typeId: id });
+  /** The layout rules' view of this reader: it decodes what it passes, and throws where they give up. */
+  #layout(): LayoutSource {
+    this.#layoutSource ??= {
+      kind: (id) => this.kind(id),
+      sizeOrType: (id) => this.sizeOrType(id),
+      word: (id, i) => {
+        const o = this.#owner(id);
+        return o.#view.getUint32(o.#local(id) + i * 4, o.#le);
+      },
+      decodable: (id) => {
+        this.type(id);
+        return true;
+      },
+      knownAlign: (id) => this.#aligns.get(id) ?? 0,
+      rememberAlign: (id, a) => {
+        this.#aligns.set(id, a);
+      },
+      fail: (why, id) => {
+        throw new BtfError(LAYOUT_FAILURES[why](this, id), { typeId: id });
+      },
+    };
+    return this.#layoutSource;
   }
 
   /** Members of a STRUCT or UNION (after resolving typedefs). */
