@@ -6,6 +6,7 @@ import { NameIndex } from "./name-index.ts";
 import { Kind, extraSize, kindByName, kindName } from "./kind.ts";
 import { StringTable } from "./strings.ts";
 import type { BtfMember, BtfType } from "./types.ts";
+import { hostLittleEndian } from "./endian.ts";
 
 export interface ParseOptions {
   /** For split BTF (a kernel module's): the BTF it extends, usually vmlinux. */
@@ -21,7 +22,6 @@ const LAYOUT_FAILURES: Record<LayoutFailure, (btf: Btf, id: number) => string> =
   "no-align": (btf, id) => `${kindName(btf.kind(id))} has no alignment`,
   "align-chain": () => "type chain too long (a reference cycle?)",
 };
-const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Lookups answered by scanning before the name index is built. A struct_ops load asks the kernel
@@ -29,7 +29,6 @@ const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0]
  */
 const SCANS_BEFORE_INDEX = 8;
 const utf8 = new TextEncoder();
-
 
 /**
  * Parsed BTF. Parsing only records where each type starts (one Uint32Array); types are decoded

@@ -4,6 +4,7 @@ import { BtfError } from "./error.ts";
 import { BTF_MAGIC } from "./header.ts";
 import { FuncLinkage, Kind, VarLinkage, extraSize, kindName } from "./kind.ts";
 import type { BtfType, BtfVarSecinfo } from "./types.ts";
+import { hostLittleEndian } from "./endian.ts";
 
 export interface MemberSpec {
   readonly name?: string;
@@ -51,7 +52,6 @@ export interface BuilderOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Builds BTF: from scratch (`add` each type), or from parsed BTF (`BtfBuilder.from`) to edit

@@ -1,6 +1,7 @@
 export { Btf } from "./btf.ts";
 export type { ParseOptions } from "./btf.ts";
 export { BtfError } from "./error.ts";
+export { hostLittleEndian } from "./endian.ts";
 export { CoreReloKind, parseBtfExt } from "./ext.ts";
 export type { BtfExt, CoreRelo, ExtSection, FuncInfo, LineInfo } from "./ext.ts";
 export type { BtfHeader } from "./header.ts";

@@ -34,7 +34,7 @@ export class Layout implements LayoutSource {
   /** Size in bytes of a value of type `id`; 0 where the reader throws. */
   sizeOf(id: number): number {
     const s = sizeOfType(this, id);
-    return s < 0 ? 0 : s;
+    return Math.max(0, s);
   }
 
   /** Alignment in bytes of type `id` as a compiler lays it out (1 for packed records); 1 where the reader throws. */

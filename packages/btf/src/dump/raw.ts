@@ -2,10 +2,10 @@ import type { Btf } from "../btf.ts";
 import { BtfError } from "../error.ts";
 import type { StringTable } from "../strings.ts";
 import { ENTRY_WORDS, FuncLinkage, Kind, RECORD_WORDS, VarLinkage } from "../kind.ts";
+import { hostLittleEndian } from "../endian.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const bytes = (s: string) => encoder.encode(s);
 
 const KIND_NAMES: readonly Uint8Array[] = [
@@ -137,7 +137,6 @@ class RawWriter {
     return this.#out.subarray(0, p);
   }
 }
-
 
 function longestString(b: Uint8Array): number {
   let max = 0;

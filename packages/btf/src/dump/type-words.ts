@@ -2,9 +2,7 @@ import type { Btf } from "../btf.ts";
 import { BtfError } from "../error.ts";
 import { ENTRY_WORDS, Kind, RECORD_WORDS } from "../kind.ts";
 import type { StringTable } from "../strings.ts";
-
-const hostLittleEndian: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
+import { hostLittleEndian } from "../endian.ts";
 
 /**
  * A BTF's records and strings laid out for a dumper that visits types many times: every record's
