@@ -58,7 +58,18 @@ export interface BtfExt {
   readonly coreRelos: readonly ExtSection<CoreRelo>[];
 }
 
-/** Parses a .BTF.ext section; strings (section names, access specs) come from `btf`. */
+/** `BtfExt.parse(bytes, btf)`: named as `Btf.parse` and `ElfFile.parse` are. */
+export const BtfExt = {
+  /** Parses a .BTF.ext section; strings (section names, access specs) and byte order come from `btf`. Throws BtfError. */
+  parse(bytes: Uint8Array, btf: Btf): BtfExt {
+    return parseBtfExt(bytes, btf);
+  },
+} as const;
+
+/**
+ * Parses a .BTF.ext section; strings (section names, access specs) come from `btf`.
+ * @deprecated Use `BtfExt.parse(bytes, btf)`.
+ */
 export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
   if (bytes.byteLength < 8) throw new BtfError(".BTF.ext is shorter than its header", { offset: 0 });
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,4 +1,4 @@
-import { CoreReloKind, parseBtfExt } from "@bpfkit/btf";
+import { BtfExt, CoreReloKind } from "@bpfkit/btf";
 import { describe, expect, it } from "vitest";
 import { objectBtf, objectSections, root } from "./support.ts";
 
@@ -20,7 +20,7 @@ describe(".BTF.ext", () => {
     for (const order of ["bpfel", "bpfeb"]) {
       const path = root(`packages/btf/test/fixtures/kinds.${order}.o`);
       const btf = objectBtf(path);
-      const ext = parseBtfExt(objectSections(path).ext!, btf);
+      const ext = BtfExt.parse(objectSections(path).ext!, btf);
       expect([ext.funcInfoRecSize, ext.lineInfoRecSize, ext.coreReloRecSize]).toEqual([8, 16, 16]);
       expect(ext.funcInfo.map((s) => [s.section, s.records.map((r) => [r.insnOff, btf.nameOf(r.typeId)])])).toEqual([
         [".text", [[0, "global_helper"], [24, "helper"]]],
@@ -41,7 +41,7 @@ describe(".BTF.ext", () => {
   it("CO-RE relocations: field accesses into kernel structs, resolved through the object's BTF", () => {
     const path = root("packages/btf/test/fixtures/vmlinux.bpf.o");
     const btf = objectBtf(path);
-    const ext = parseBtfExt(objectSections(path).ext!, btf);
+    const ext = BtfExt.parse(objectSections(path).ext!, btf);
     const relos = ext.coreRelos.flatMap((s) => s.records.map((r) => ({ section: s.section, type: btf.nameOf(r.typeId), field: accessed(path, r.typeId, r.accessStr), kind: r.kind })));
     expect(relos).toContainEqual({ section: "struct_ops", type: "task_struct", field: "pid", kind: CoreReloKind.FIELD_BYTE_OFFSET });
     // BPF_CORE_READ_BITFIELD_PROBED of sk_protocol: offset, size, signedness and both shifts.

@@ -31,10 +31,18 @@ export interface ElfFile {
   relocationSections(): readonly ElfSection[];
 }
 
-/**
- * Parses the ELF64 header and section headers of `bytes` (which is kept, not
- * copied). Throws ElfError, and nothing else, for any input.
- */
+/** `ElfFile.parse(bytes)`: the one way in, named as `Btf.parse` and `BtfExt.parse` are. */
+export const ElfFile = {
+  /**
+   * Parses the ELF64 header and section headers of `bytes` (which is kept, not
+   * copied). Throws ElfError, and nothing else, for any input.
+   */
+  parse(bytes: Uint8Array): ElfFile {
+    return parseElf(bytes);
+  },
+} as const;
+
+/** @deprecated Use `ElfFile.parse(bytes)`. */
 export function parseElf(bytes: Uint8Array): ElfFile {
   if (!(bytes instanceof Uint8Array)) {
     throw new ElfError(`parseElf expects a Uint8Array, got ${bytes === null ? "null" : typeof bytes}: pass the file's bytes`);

@@ -2,7 +2,7 @@
 // expected values are readelf's own printout, committed beside each object
 // (fixtures/*.readelf.txt, made by fixtures/build.sh), so no tool is needed here.
 import { describe, expect, it } from "vitest";
-import { parseElf, SHT_NOBITS, SHT_NULL, STT_SECTION } from "../src/index.ts";
+import { ElfFile, SHT_NOBITS, SHT_NULL, STT_SECTION } from "../src/index.ts";
 import { FIXTURES, fixture, oracle } from "./fixtures.ts";
 import { FLAG_LETTERS } from "./readelf.ts";
 
@@ -14,7 +14,7 @@ const letters = (flags: number): string =>
 
 describe.each(FIXTURES)("%s agrees with GNU readelf", (name) => {
   const bytes = fixture(name);
-  const elf = parseElf(bytes);
+  const elf = ElfFile.parse(bytes);
   const re = oracle(name);
 
   it("header", () => {

@@ -1,7 +1,7 @@
 import { readFileSync, writeSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { Btf, dumpC, dumpJson, dumpRaw, dumpRawBytes, dumpTs } from "@bpfkit/btf";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 import { UsageError } from "../args.ts";
 import { type Command, consoleIo, type Io } from "../command.ts";
 
@@ -17,7 +17,7 @@ export function loadBtfFile(path: string, basePath?: string): Btf {
   const base = basePath ?? (dirname(path) === KERNEL_BTF_DIR && basename(path) !== "vmlinux" ? `${KERNEL_BTF_DIR}/vmlinux` : undefined);
   const baseBtf = base ? loadBtfFile(base) : undefined;
   if (ELF_MAGIC.every((b, i) => bytes[i] === b)) {
-    const sec = parseElf(bytes).section(".BTF");
+    const sec = ElfFile.parse(bytes).section(".BTF");
     if (!sec) throw new UsageError(`${path} has no .BTF section (compile with clang -g)`);
     return Btf.parse(sec.data, baseBtf ? { base: baseBtf } : {});
   }

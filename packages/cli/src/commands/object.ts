@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statfsSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { Btf } from "@bpfkit/btf";
-import { parseElf, sectionFlagLetters, sectionTypeName } from "@bpfkit/elf";
+import { ElfFile, sectionFlagLetters, sectionTypeName } from "@bpfkit/elf";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { AttachType, BPF_FS_MAGIC, enumName, MapType, objPin, ProgFlags, ProgType } from "@bpfkit/syscall";
 import { UsageError } from "../args.ts";
@@ -33,7 +33,7 @@ const lower = (table: Readonly<Record<string, number>>, v: number) => enumName(t
 /** Everything `object show` prints, read from the file alone (no kernel calls). */
 export function describeObject(path: string): ObjectDescription {
   const bytes = new Uint8Array(readFileSync(path));
-  const elf = parseElf(bytes);
+  const elf = ElfFile.parse(bytes);
   const btfSec = elf.section(".BTF");
   const btf = btfSec ? Btf.parse(btfSec.data) : undefined;
   const obj = BpfObject.fromBytes(bytes, { name: basename(path).replace(/(\.bpf)?\.o$/, "") });
