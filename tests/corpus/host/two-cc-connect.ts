@@ -1,0 +1,63 @@
+/**
+ * `bun two-cc-connect.ts <server-cc> <client-cc>`: in a fresh private network namespace, one
+ * loopback connection whose listening socket uses <server-cc> and whose client uses <client-cc>
+ * (each set with setsockopt(TCP_CONGESTION)); prints {"accepted": <the accepted socket's
+ * congestion control>}. A separate process, so the namespace switch never touches the caller.
+ * bpf_tcp_ca.c's dctcp_fallback needs this shape: only the server side runs bpf_dctcp.
+ */
+import { nativeBuffer, sys } from "@bpfkit/syscall";
+import { enterPrivateNetns } from "../../../examples/tcp-cc/loopback.ts";
+
+const AF_INET = 2;
+const SOCK_STREAM = 1;
+const IPPROTO_TCP = 6;
+const TCP_CONGESTION = 13;
+
+function loopback(port: number): Uint8Array {
+  const a = nativeBuffer(16);
+  const v = new DataView(a.buffer);
+  v.setUint16(0, AF_INET, true);
+  v.setUint16(2, port, false);
+  a.set([127, 0, 0, 1], 4);
+  return a;
+}
+
+function setCC(fd: number, cc: string): void {
+  const name = new TextEncoder().encode(cc);
+  const buf = nativeBuffer(name.byteLength);
+  buf.set(name);
+  sys.setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, buf);
+}
+
+function ccOf(fd: number): string {
+  const buf = nativeBuffer(16);
+  sys.getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, buf);
+  const end = buf.indexOf(0);
+  return new TextDecoder().decode(buf.subarray(0, end < 0 ? 16 : end));
+}
+
+const [serverCC, clientCC] = process.argv.slice(2);
+if (!serverCC || !clientCC) {
+  console.error("usage: two-cc-connect.ts <server-cc> <client-cc>");
+  process.exit(2);
+}
+enterPrivateNetns();
+const fds: number[] = [];
+try {
+  const server = sys.socket(AF_INET, SOCK_STREAM, 0);
+  fds.push(server);
+  setCC(server, serverCC);
+  sys.bind(server, loopback(0));
+  sys.listen(server, 1);
+  const bound = nativeBuffer(16);
+  sys.getsockname(server, bound);
+  const client = sys.socket(AF_INET, SOCK_STREAM, 0);
+  fds.push(client);
+  setCC(client, clientCC);
+  sys.connect(client, loopback(new DataView(bound.buffer).getUint16(2, false)));
+  const accepted = sys.accept(server, 0);
+  fds.push(accepted);
+  console.log(JSON.stringify({ accepted: ccOf(accepted) }));
+} finally {
+  for (const fd of fds.reverse()) sys.close(fd);
+}
