@@ -122,6 +122,16 @@ export function dataVars(bpftool: string, mapId: number): Record<string, unknown
   return out;
 }
 
+/**
+ * A struct_ops map's value as the kernel holds it (`bpftool struct_ops dump`): function slots as
+ * program name and id (ids normalised away), data members, state; its map info is left out.
+ */
+export function structOpsValue(bpftool: string, mapId: number): string {
+  const dump = JSON.parse(execFileSync(bpftool, ["struct_ops", "dump", "id", String(mapId), "-j"], { encoding: "utf8" })) as Record<string, unknown>[];
+  const value = dump.filter((part) => !("bpf_map_info" in part));
+  return JSON.stringify(value, null, 1).replace(/prog_id:\d+/g, "prog_id:N");
+}
+
 /** Map ids differ between any two loads; everything else in the translated code must not. */
 export const normalizeXlated = (dump: string): string => dump.replace(/map\[id:\d+\]/g, "map[id:N]");
 

@@ -11,7 +11,7 @@ import { type CreatedIds, trackCreated, waitGone } from "@bpfkit/testing";
 import { expect } from "vitest";
 import { runTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
 import { type Expectation, expectationFor, registers } from "./expected.ts";
-import { availableCCs, dataVars, isRegistered, kmsgMark, normalizeXlated, progShapeById, progShapeByPin, waitNameFree, xlated } from "./kernel-view.ts";
+import { availableCCs, dataVars, isRegistered, kmsgMark, normalizeXlated, progShapeById, progShapeByPin, structOpsValue, waitNameFree, xlated } from "./kernel-view.ts";
 import { type LibbpfResult, runLibbpf } from "./libbpf.ts";
 import type { Corpus, CorpusObject } from "./objects.ts";
 import { bpfkitOutcome, describe, type LoadOutcome, libbpfOutcome } from "./outcome.ts";
@@ -71,14 +71,15 @@ export async function compareObject(corpus: Corpus, entry: CorpusObject, pinRoot
       const exp = expected?.maps?.[name];
       const counters = registers(exp) ? (exp.counters ?? []) : [];
       const theirs = await registerWithLibbpf(corpus, path, map, join(pinRoot, `${entry.name}-${name}`), counters);
-      report.libbpf.push(theirs);
+      report.libbpf.push(theirs.outcome);
       const ours = await registerWithBpfkit(corpus, obj, map, created, counters);
-      report.bpfkit.push(ours);
-      expect(ours, `registration of ${name}, bpfkit vs libbpf 1.8`).toBe(theirs);
+      report.bpfkit.push(ours.outcome);
+      expect(ours.outcome, `registration of ${name}, bpfkit vs libbpf 1.8`).toBe(theirs.outcome);
+      expect(ours.value, `${name}'s value as the kernel holds it while registered`).toBe(theirs.value);
       if (exp) {
         const want = registers(exp) ? `${name}: registered ${exp.cc}` : `${name}: refused at attach: ${exp.refused}`;
-        expect(ours.startsWith(want), `${ours}: selftests expect ${want} (${expected!.source})`).toBe(true);
-        if (!registers(exp) && exp.kmsg) expect(ours).toContain(exp.kmsg);
+        expect(ours.outcome.startsWith(want), `${ours.outcome}: selftests expect ${want} (${expected!.source})`).toBe(true);
+        if (!registers(exp) && exp.kmsg) expect(ours.outcome).toContain(exp.kmsg);
       }
     }
   } finally {
@@ -158,23 +159,30 @@ function carryTraffic(bpftool: string, cc: string, bssId: number | undefined, co
   for (const c of counters) expect(Number(after[c]), `${c} after traffic`).toBeGreaterThan(Number(before[c]));
 }
 
+/** How one registration went: the short outcome, and the value the kernel held while it was registered. */
+interface Registered {
+  readonly outcome: string;
+  readonly value?: string;
+}
+
 /** libbpf registers this one map alone (corpus-load --attach --only-map), checked through the kernel. */
-async function registerWithLibbpf(corpus: Corpus, path: string, map: StructOpsMap, pinDir: string, counters: readonly string[]): Promise<string> {
+async function registerWithLibbpf(corpus: Corpus, path: string, map: StructOpsMap, pinDir: string, counters: readonly string[]): Promise<Registered> {
   const cc = ccName(map);
   await freeName(cc);
   const mark = kmsgMark();
   const run = await runLibbpf(corpus.loader, path, pinDir, { attach: true, onlyMaps: [map.name] });
-  let out: string;
+  let out: Registered;
   try {
     const r = run.result;
     if (!r.ok) {
       expect(r.stage, `libbpf: ${r.error}`).toBe("attach");
-      out = `${map.name}: refused at attach: ${errnoName(r.errno)}${kernelSays(mark, cc)}`;
+      out = { outcome: `${map.name}: refused at attach: ${errnoName(r.errno)}${kernelSays(mark, cc)}` };
     } else {
       const id = r.maps.find((m) => m.name === map.name)!.id;
       expect(isRegistered(id), "libbpf's map registered, as the kernel sees it").toBe(true);
+      const value = structOpsValue(corpus.bpftool, id);
       if (cc) carryTraffic(corpus.bpftool, cc, r.maps.find((m) => m.name.endsWith(".bss"))?.id, counters);
-      out = `${map.name}: registered ${cc ?? map.kernelTypeName}`;
+      out = { outcome: `${map.name}: registered ${cc ?? map.kernelTypeName}`, value };
     }
   } finally {
     await run.close();
@@ -185,7 +193,7 @@ async function registerWithLibbpf(corpus: Corpus, path: string, map: StructOpsMa
 }
 
 /** bpfkit registers the same map on its own: map.attach(), then the Link closes. */
-async function registerWithBpfkit(corpus: Corpus, obj: BpfObject, map: StructOpsMap, created: CreatedIds, counters: readonly string[]): Promise<string> {
+async function registerWithBpfkit(corpus: Corpus, obj: BpfObject, map: StructOpsMap, created: CreatedIds, counters: readonly string[]): Promise<Registered> {
   const cc = ccName(map);
   await freeName(cc);
   const mark = kmsgMark();
@@ -193,11 +201,13 @@ async function registerWithBpfkit(corpus: Corpus, obj: BpfObject, map: StructOps
   merge(created, t.ids);
   if (t.error !== undefined) {
     expect(t.error, String(t.error)).toBeInstanceOf(BpfError);
-    return `${map.name}: refused at attach: ${(t.error as BpfError).code}${kernelSays(mark, cc)}`;
+    return { outcome: `${map.name}: refused at attach: ${(t.error as BpfError).code}${kernelSays(mark, cc)}` };
   }
   const link: Link = t.result!;
+  let value: string;
   try {
     expect(isRegistered(map.info().id), "bpfkit's map registered, as the kernel sees it").toBe(true);
+    value = structOpsValue(corpus.bpftool, map.info().id);
     if (cc) {
       const bss = obj.dataMaps.find((d) => d.section === ".bss" && d.created);
       carryTraffic(corpus.bpftool, cc, bss?.info().id, counters);
@@ -206,5 +216,5 @@ async function registerWithBpfkit(corpus: Corpus, obj: BpfObject, map: StructOps
     link.close();
   }
   if (cc) expect(availableCCs(), "unregistered when bpfkit's link closes").not.toContain(cc);
-  return `${map.name}: registered ${cc ?? map.kernelTypeName}`;
+  return { outcome: `${map.name}: registered ${cc ?? map.kernelTypeName}`, value };
 }
