@@ -7,6 +7,9 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 const alias = {
   "@bpfkit/elf": pkg("elf"),
   "@bpfkit/btf": pkg("btf"),
+  // The subpath first: an alias matches its key as a prefix too.
+  "@bpfkit/object/uapi": fileURLToPath(new URL("./packages/object/src/uapi.ts", import.meta.url)),
+  "@bpfkit/object": pkg("object"),
   "@bpfkit/syscall": pkg("syscall"),
   "@bpfkit/kernel": pkg("kernel"),
   "@bpfkit/struct-ops": pkg("struct-ops"),

@@ -26,6 +26,9 @@ const EXPECT: Record<string, RegExp[]> = {
   btf: [/^ssthresh \d+ 8$/m, /^cong_avoid \d+ 8$/m, /^struct tcp_congestion_ops \{$/m, /#endif \/\* __VMLINUX_H__ \*\//],
   syscall: [/^example 42n$/m, /^0$/m, /^BPF_PROG_LOAD EACCES R0 !read_ok$/m],
   "struct-ops": [/^\d+n$/m, /^unregistered$/m],
+  // Programs with their sections, data maps, and the struct_ops variable's slots, parsed without FFI.
+  object: [/^program bk_ssthresh struct_ops STRUCT_OPS$/m, /^map cc\.bss ARRAY \d+$/m, /^struct_ops bpfkit_reno: tcp_congestion_ops .*ssthresh=bk_ssthresh/m],
+  kernel: [/^vmlinux \d+ types$/m, /^possible CPUs \d+$/m, /^btf_float \(Linux 5\.13\+\): (true|false)$/m],
 };
 
 describeKernel("README examples run as written", () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Btf, BtfBuilder, BtfError, type BtfTypeSpec, downgrade, dumpRaw, fixDatasecs, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
+import { Btf, BtfBuilder, BtfError, type BtfTypeSpec, downgrade, dumpRaw, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
 import { afterAll, describe, expect, it } from "vitest";
 import { bpftool, haveBpftool, haveKernelBtf, kernelBtf, objectSections, objects, rel, root } from "./support.ts";
@@ -222,37 +222,5 @@ describe("loader fixups", () => {
     const out = Btf.parse(b.build());
     expect(out.type(out.find("global_helper", "FUNC")!)).toMatchObject({ linkage: FuncLinkage.STATIC });
     expect(out.type(out.find("bpf_kfunc_example", "FUNC")!)).toMatchObject({ linkage: FuncLinkage.EXTERN });
-  });
-
-  it("fixDatasecs: sizes from sections, offsets from symbols, sorted; .kconfig/.ksyms left to the loader", () => {
-    const elf = parseElf(new Uint8Array(readFileSync(kinds)));
-    const btf = Btf.parse(elf.section(".BTF")!.data);
-    const b = BtfBuilder.from(btf);
-    fixDatasecs(b, {
-      sectionSize: (name) => elf.section(name)?.size,
-      symbol: (section, name) => {
-        const sec = elf.section(section);
-        const sym = elf.symbols.find((s) => s.shndx === sec?.index && s.name === name);
-        return sym && { offset: sym.value, hidden: sym.visibility === 2 };
-      },
-    });
-    const out = Btf.parse(b.build());
-    for (const name of [".bss", ".data", ".rodata", ".maps", "license"]) {
-      const t = out.type(out.find(name, "DATASEC")!);
-      if (t.kind !== "DATASEC") throw new Error("not a DATASEC");
-      expect(t.size).toBe(elf.section(name)!.size);
-      const offsets = t.vars.map((v) => v.offset);
-      expect(offsets).toEqual([...offsets].sort((x, y) => x - y));
-      for (const v of t.vars) {
-        const sym = elf.symbols.find((s) => s.name === out.nameOf(v.type) && s.shndx === elf.section(name)!.index);
-        if (sym) expect(v.offset).toBe(sym.value);
-      }
-    }
-    expect(out.type(out.find(".kconfig", "DATASEC")!)).toMatchObject({ size: 0 });
-  });
-
-  it("fixDatasecs: a section the ELF lacks is a BtfError naming the DATASEC", () => {
-    const b = BtfBuilder.from(Btf.parse(objectSections(kinds).btf));
-    expect(() => fixDatasecs(b, { sectionSize: () => undefined, symbol: () => undefined })).toThrow(/DATASEC .* has no ELF section/);
   });
 });

@@ -1,6 +1,6 @@
-import { type Btf, cTypeName, Kind } from "@bpfkit/btf";
-import { type ElfFile, SHN_UNDEF, STB_WEAK } from "@bpfkit/elf";
-
+import { type Btf, cTypeName } from "@bpfkit/btf";
+import type { ElfFile } from "@bpfkit/elf";
+import { collectExterns } from "@bpfkit/object";
 /** An extern of an object as `bpfkit object show` lists it. */
 export interface ObjectExtern {
   readonly name: string;
@@ -12,30 +12,12 @@ export interface ObjectExtern {
   readonly type: string;
 }
 
-/**
- * Externs from the ELF's undefined symbols, typed by the .kconfig / .ksyms DATASECs, as libbpf
- * collects them. A symbol without BTF is taken for a kfunc, as libbpf's loader would.
- */
+/** The object's externs (collected by @bpfkit/object, as libbpf collects them), with their declared C types spelled out. */
 export function objectExterns(elf: ElfFile, btf: Btf | undefined): ObjectExtern[] {
-  const typed = new Map<string, { kind: ObjectExtern["kind"]; type: string }>();
-  for (const sec of [".kconfig", ".ksyms"]) {
-    const id = btf?.find(sec, Kind.DATASEC);
-    if (!btf || id === undefined) continue;
-    const t = btf.type(id);
-    if (t.kind !== "DATASEC") continue;
-    for (const v of t.vars) {
-      const vt = btf.type(v.type);
-      if (vt.kind === "FUNC") typed.set(vt.name, { kind: "kfunc", type: cTypeName(btf, vt.type, { funcName: vt.name }) });
-      else if (vt.kind === "VAR") typed.set(vt.name, { kind: sec === ".kconfig" ? "kconfig" : "ksym", type: cTypeName(btf, vt.type) });
-    }
-  }
-  const out: ObjectExtern[] = [];
-  const seen = new Set<string>();
-  for (const s of elf.symbols) {
-    if (s.shndx !== SHN_UNDEF || s.name === "" || seen.has(s.name)) continue;
-    seen.add(s.name);
-    const t = typed.get(s.name);
-    out.push({ name: s.name, kind: t?.kind ?? "kfunc", weak: s.bind === STB_WEAK, type: t?.type ?? "" });
-  }
-  return out;
+  return collectExterns(elf, btf).map((e) => ({
+    name: e.name,
+    kind: e.kind,
+    weak: e.weak,
+    type: btf && e.declaredType !== undefined ? cTypeName(btf, e.declaredType, e.kind === "kfunc" ? { funcName: e.name } : {}) : "",
+  }));
 }

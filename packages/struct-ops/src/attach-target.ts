@@ -1,8 +1,8 @@
 import type { Btf } from "@bpfkit/btf";
+import type { ModuleBtf } from "@bpfkit/kernel";
+import { type SectionDef, type SectionTarget, sectionTarget } from "@bpfkit/object";
 import { AttachType } from "@bpfkit/syscall";
 import { ObjectError } from "./errors.ts";
-import type { ModuleBtf } from "@bpfkit/kernel";
-import { type SectionDef, type SectionTarget, sectionTarget } from "./section-def.ts";
 
 /** The BTF a target may live in. Passed in, so resolution stays pure and testable. */
 export interface AttachBtfs {

@@ -1,7 +1,8 @@
-import { BpfError, type Fd, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
 import { possibleCpus } from "@bpfkit/kernel";
+import type { MapSpec } from "@bpfkit/object";
+import { BpfError, type Fd, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
 import { ObjectError } from "./errors.ts";
-import type { BpfMap, MapSpec } from "./map.ts";
+import type { BpfMap } from "./map.ts";
 import type { Opened } from "./open.ts";
 
 // Map types whose max_entries must be 0 (the storage is per object, not sized up front).

@@ -1,18 +1,10 @@
 import type { ElfFile } from "@bpfkit/elf";
+import { type DataSectionSpec, type DatasecResize, decodeValue, encodeValue, type ObjectBtf, resizeDatasec, type Value, type Variable } from "@bpfkit/object";
 import { backend, MapFlags, mapUpdate, sys } from "@bpfkit/syscall";
-import { decodeValue, encodeValue, type Value } from "./codec.ts";
-import { type DatasecResize, type ObjectBtf, resizeDatasec } from "./datasec-resize.ts";
 import { StateError } from "./errors.ts";
-import { BpfMap, type MapSpec } from "./map.ts";
+import { BpfMap } from "./map.ts";
 
-/** A global variable of a data section. */
-export interface Variable {
-  readonly name: string;
-  readonly offset: number;
-  readonly size: number;
-  /** BTF type id in the object's BTF (0 when the object has no BTF for it). */
-  readonly type: number;
-}
+export type { Variable } from "@bpfkit/object";
 
 const ZERO_KEY = new Uint8Array(4);
 const PROT_READ = 1;
@@ -36,10 +28,12 @@ export class DataMap extends BpfMap {
   /** The map's value, mapped into this process after load (BPF_F_MMAPABLE); reads and writes skip bpf(). */
   #mem: { address: number; length: number; view: Uint8Array } | undefined;
 
-  constructor(spec: MapSpec, section: string, initial: Uint8Array, variables: readonly Variable[], btf: ObjectBtf, elf?: ElfFile) {
-    super(spec, section);
-    this.#initial = initial;
-    this.#variables = variables;
+  /** A data section's map, from its spec: the map definition and initial bytes are copied, so edits stay here. */
+  constructor(spec: DataSectionSpec, btf: ObjectBtf, elf?: ElfFile) {
+    super({ ...spec.map }, spec.section);
+    const section = spec.section;
+    this.#initial = spec.initial.slice();
+    this.#variables = spec.variables;
     this.readonly = section.startsWith(".rodata") || section === ".kconfig";
     this.#btf = btf;
     this.#elf = elf;

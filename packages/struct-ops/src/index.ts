@@ -1,27 +1,20 @@
-export { BpfObject } from "./object.ts";
-export type { LoadOptions, ObjectState, OpenOptions } from "./object.ts";
-export { Program } from "./program.ts";
-export { BpfMap, openPinnedMap } from "./map.ts";
-export type { MapKey, MapSpec } from "./map.ts";
-export { Pinning } from "./btf-maps.ts";
-export { DataMap } from "./data-map.ts";
+// Host facts moved to @bpfkit/kernel; re-exported so existing imports keep working.
+export { BtfObjects, kernelBtf, readKernelConfig } from "@bpfkit/kernel";
+export type { Extern, KconfigValue, KernelConfig, MapSpec, SectionDef, SectionTarget, StructOpsMember, Value } from "@bpfkit/object";
+// The parsed object, pure: BpfObject.fromSpec / BpfObject.load take it.
+export { CoreRelocationError, KconfigError, KernelConfigError, ObjectSpec, Pinning, parseKernelConfig, SECTION_DEFS, sectionDef } from "@bpfkit/object";
+export type { ResolvedAttachTarget } from "./attach-target.ts";
+export { AttachTargetError } from "./attach-target.ts";
 export type { Variable } from "./data-map.ts";
-export { StructOpsMap } from "./struct-ops-map.ts";
-export type { StructOpsMember } from "./struct-ops-map.ts";
+export { DataMap } from "./data-map.ts";
+export { ObjectError, StateError, StructOpsError } from "./errors.ts";
+export type { StructOpsDump, StructOpsInfo, StructOpsMemberDump } from "./introspect.ts";
+export { dumpStructOps, listStructOps } from "./introspect.ts";
 export type { KernelStructOps } from "./kernel-struct-ops.ts";
 export { Link } from "./link.ts";
-export { ObjectError, StateError, StructOpsError } from "./errors.ts";
-export type { Value } from "./codec.ts";
-export { kernelBtf } from "@bpfkit/kernel";
-export { dumpStructOps, listStructOps } from "./introspect.ts";
-// Host facts moved to @bpfkit/kernel; re-exported so existing imports keep working.
-export { BtfObjects } from "@bpfkit/kernel";
-export type { StructOpsDump, StructOpsInfo, StructOpsMemberDump } from "./introspect.ts";
-export { AttachTargetError } from "./attach-target.ts";
-export type { ResolvedAttachTarget } from "./attach-target.ts";
-export { SECTION_DEFS, sectionDef } from "./section-def.ts";
-export type { SectionDef, SectionTarget } from "./section-def.ts";
-export { CoreRelocationError } from "./core-relo.ts";
-export { KconfigError, KernelConfigError, parseKernelConfig, readKernelConfig } from "./kconfig.ts";
-export type { KernelConfig, KconfigValue } from "./kconfig.ts";
-export type { Extern } from "./externs.ts";
+export type { MapKey } from "./map.ts";
+export { BpfMap, openPinnedMap } from "./map.ts";
+export type { LoadOptions, ObjectState, OpenOptions } from "./object.ts";
+export { BpfObject } from "./object.ts";
+export { Program } from "./program.ts";
+export { StructOpsMap } from "./struct-ops-map.ts";

@@ -1,7 +1,7 @@
 import { Btf } from "@bpfkit/btf";
-import { btfInfo, fdById, LinkType, linkInfo, MapType, mapInfo, mapLookup, objectIds, progInfo } from "@bpfkit/syscall";
-import { decodeValue, type Value } from "./codec.ts";
 import { BtfObjects, kernelBtf } from "@bpfkit/kernel";
+import { decodeValue, type Value } from "@bpfkit/object";
+import { btfInfo, fdById, LinkType, linkInfo, MapType, mapInfo, mapLookup, objectIds, progInfo } from "@bpfkit/syscall";
 import { VALUE_PREFIX } from "./kernel-struct-ops.ts";
 
 /** A struct_ops map as the kernel reports it. */

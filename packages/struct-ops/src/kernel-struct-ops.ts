@@ -1,7 +1,7 @@
 import type { Btf } from "@bpfkit/btf";
 import { Kind } from "@bpfkit/btf";
-import { StructOpsError } from "./errors.ts";
 import { kernelBtf, moduleBtfs } from "@bpfkit/kernel";
+import { StructOpsError } from "./errors.ts";
 
 /** Where the kernel defines a struct_ops type. */
 export interface KernelStructOps {

@@ -1,27 +1,11 @@
-import type { Btf } from "@bpfkit/btf";
-import { type Fd, type MapInfo, MapType, mapDelete, mapInfo, mapLookup, mapNextKey, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
 import { unlinkSync } from "node:fs";
-import { decodeValue, encodeValue, type Value } from "./codec.ts";
+import type { Btf } from "@bpfkit/btf";
+import { pageSize, possibleCpus } from "@bpfkit/kernel";
+import type { MapSpec } from "@bpfkit/object";
+import { decodeValue, encodeValue, type Value } from "@bpfkit/object";
+import { type Fd, type MapInfo, MapType, mapDelete, mapInfo, mapLookup, mapNextKey, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
 import { StateError } from "./errors.ts";
-import { possibleCpus } from "@bpfkit/kernel";
-import { pageSize } from "@bpfkit/kernel";
 
-export interface MapSpec {
-  name: string;
-  type: number;
-  keySize: number;
-  valueSize: number;
-  maxEntries: number;
-  flags: number;
-  btfKeyTypeId: number;
-  btfValueTypeId: number;
-  numaNode?: number;
-  mapExtra?: bigint;
-  /** Pinning (Pinning.BY_NAME: at `<pinRoot>/<name>`, reusing a compatible map already there). */
-  pinning?: number;
-  /** A map-in-map's inner map definition: the template its values must match. */
-  inner?: MapSpec;
-}
 
 /** A key or value as the map API takes it: raw bytes, or a value encoded from BTF (or a plain integer). */
 export type MapKey = Value;

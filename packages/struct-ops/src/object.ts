@@ -1,21 +1,16 @@
 import { readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { type Fd, btfLoad, MapFlags, MapType, mapCreate, mapFreeze, mapUpdate, progAssocStructOps, ProgType, progLoad } from "@bpfkit/syscall";
-import { Pinning } from "./btf-maps.ts";
+import { btfFeatures, hasBpfCookie, hasSyscallWrapper, kernelBtf, moduleBtfs, openModuleBtf, readKernelConfig, runningKernelVersion, withModuleSnapshot } from "@bpfkit/kernel";
+import { type Extern, kconfigData, kernelReadyBtf, type LinkContext, libbpfExternIndex, linkProgram, ObjectSpec, Pinning, parseKernelConfig, sanitizeBtf } from "@bpfkit/object";
+import { btfLoad, type Fd, MapFlags, MapType, mapCreate, mapFreeze, mapUpdate, ProgType, progAssocStructOps, progLoad } from "@bpfkit/syscall";
+import { resolveAttachTarget } from "./attach-target.ts";
 import { createBtfMaps, fillSlots } from "./create-maps.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
-import { resolveAttachTarget } from "./attach-target.ts";
-import { kernelBtf, moduleBtfs, openModuleBtf, withModuleSnapshot } from "@bpfkit/kernel";
-import { type Extern, type KsymTarget, libbpfExternIndex, resolveKsym } from "./externs.ts";
-import { kconfigData, parseKernelConfig, readKernelConfig } from "./kconfig.ts";
-import { hasBpfCookie, hasSyscallWrapper } from "@bpfkit/kernel";
+import { type KsymTarget, resolveKsym } from "./ksym.ts";
 import type { Link } from "./link.ts";
-import { type LinkContext, linkProgram } from "./linker.ts";
 import type { BpfMap } from "./map.ts";
-import { kernelReadyBtf, sanitizeBtf } from "./object-btf.ts";
-import { btfFeatures } from "@bpfkit/kernel";
-import { type Opened, openObject } from "./open.ts";
+import { type Opened, openSpec } from "./open.ts";
 import type { Program } from "./program.ts";
 import type { StructOpsMap } from "./struct-ops-map.ts";
 
@@ -78,10 +73,33 @@ export class BpfObject implements Disposable {
 
   /** Opens an object from its bytes. */
   static fromBytes(bytes: Uint8Array, options: OpenOptions = {}): BpfObject {
-    const o = openObject(bytes, options.name ?? "object");
+    return BpfObject.fromSpec(ObjectSpec.parse(bytes, { name: options.name ?? "object" }), options);
+  }
+
+  /**
+   * Opens a parsed spec. The spec is only read: every edit before load (map shapes, data,
+   * struct_ops fields, autoload) goes to this object's own copies, so one spec opens many times.
+   */
+  static fromSpec(spec: ObjectSpec, options: OpenOptions = {}): BpfObject {
+    const o = openSpec(spec);
     const root = options.pinRoot ?? "/sys/fs/bpf";
     for (const { map } of o.btfMaps) if (map.spec.pinning === Pinning.BY_NAME) map.pinPath = join(root, map.name);
     return new BpfObject(o);
+  }
+
+  /**
+   * Opens `spec` and loads it (libbpf-rs's OpenObject::load): the spec stays as parsed, so it can
+   * be loaded again, into another object.
+   */
+  static load(spec: ObjectSpec, options: OpenOptions & LoadOptions = {}): BpfObject {
+    const obj = BpfObject.fromSpec(spec, options);
+    obj.load(options);
+    return obj;
+  }
+
+  /** The parsed spec this object was opened from (never changed by edits or load). */
+  get spec(): ObjectSpec {
+    return this.#o.spec;
   }
 
   get state(): ObjectState {
@@ -169,7 +187,7 @@ export class BpfObject implements Disposable {
       const weak = new Set(o.externs.filter((e) => e.weak).map((e) => e.name));
       const override = options.kconfig === undefined ? undefined : parseKernelConfig(options.kconfig, "LoadOptions.kconfig");
       this.data(".kconfig").initial.set(
-        kconfigData(o.btf!, this.name, () => readKernelConfig(), { weak, hasBpfCookie, hasSyscallWrapper, ...(override ? { override } : {}) }),
+        kconfigData(o.btf!, this.name, () => readKernelConfig(), { weak, hasBpfCookie, hasSyscallWrapper, kernelVersion: runningKernelVersion, ...(override ? { override } : {}) }),
       );
     }
     const btfFd = this.#btfFd?.value;

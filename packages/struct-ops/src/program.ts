@@ -1,16 +1,16 @@
+import type { ProgramSpec, SectionDef } from "@bpfkit/object";
 import {
+  enumName,
   type Fd,
   type ProgInfo,
-  type TestRunOptions,
-  type TestRunResult,
-  enumName,
+  ProgType,
   progAssocStructOps,
   progInfo,
-  ProgType,
   progTestRun,
+  type TestRunOptions,
+  type TestRunResult,
 } from "@bpfkit/syscall";
 import { StateError } from "./errors.ts";
-import type { SectionDef } from "./section-def.ts";
 
 /** A relocation recorded at open, applied at load. `insn` is relative to the program's section. */
 export interface Reloc {
@@ -55,16 +55,18 @@ export class Program {
   log: string | undefined;
   #fd: Fd | undefined;
 
-  constructor(o: { name: string; section: string; sectionIndex: number; sectionInsn: number; insns: Uint8Array; def: SectionDef }) {
-    this.name = o.name;
-    this.section = o.section;
-    this.sectionIndex = o.sectionIndex;
-    this.sectionInsn = o.sectionInsn;
-    this.insns = o.insns;
-    this.def = o.def;
-    this.type = o.def.type;
-    this.expectedAttachType = o.def.expectedAttachType;
-    this.flags = o.def.flags;
+  /** A program of an opened object, starting from its spec (which is never changed). */
+  constructor(spec: ProgramSpec) {
+    this.name = spec.name;
+    this.section = spec.section;
+    this.sectionIndex = spec.sectionIndex;
+    this.sectionInsn = spec.sectionInsn;
+    this.insns = spec.insns;
+    this.def = spec.def;
+    this.type = spec.type;
+    this.expectedAttachType = spec.expectedAttachType;
+    this.flags = spec.flags;
+    this.autoload = spec.autoload;
   }
 
   get loaded(): boolean {

@@ -1,26 +1,15 @@
 import { type Btf, kindName } from "@bpfkit/btf";
-import { BpfError, MapFlags, MapType, ProgType, mapUpdate, structOpsLinkCreate } from "@bpfkit/syscall";
-import { decodeValue, encodeValue, type Value } from "./codec.ts";
+import { decodeValue, encodeValue, type StructOpsMember, type StructOpsSpec, type Value } from "@bpfkit/object";
+import { BpfError, MapFlags, MapType, mapUpdate, ProgType, structOpsLinkCreate } from "@bpfkit/syscall";
 import { StateError, StructOpsError } from "./errors.ts";
+import { findKernelStructOps, type KernelStructOps } from "./kernel-struct-ops.ts";
 import { Link } from "./link.ts";
 import { BpfMap } from "./map.ts";
-import type { Program } from "./program.ts";
-import { type KernelStructOps, findKernelStructOps } from "./kernel-struct-ops.ts";
 import { nameTakenHint } from "./name-holder.ts";
+import type { Program } from "./program.ts";
 import { invalidValueHint } from "./register-hints.ts";
 
-/** A member of the local (object) struct_ops type. */
-export interface StructOpsMember {
-  readonly name: string;
-  readonly index: number;
-  readonly type: number;
-  readonly offset: number;
-  readonly size: number;
-  /** A function pointer: takes a program rather than data. */
-  readonly isFunc: boolean;
-  /** A bitfield: struct_ops refuses these at load (the kernel value cannot express them). */
-  readonly bitfield: boolean;
-}
+export type { StructOpsMember } from "@bpfkit/object";
 
 const ZERO_KEY = new Uint8Array(4);
 
@@ -46,35 +35,30 @@ export class StructOpsMap extends BpfMap {
   #frozen = false;
   #written = false;
 
-  constructor(o: { variable: string; section: string; btf: Btf; typeId: number; data: Uint8Array; isLink: boolean }) {
-    const btf = o.btf;
-    const localName = btf.nameOf(o.typeId);
+  /** A struct_ops map of an opened object, from its spec; `program` finds the object's Program for a slot's program name. */
+  constructor(spec: StructOpsSpec, btf: Btf, program: (name: string) => Program) {
     super(
       {
-        name: o.variable,
+        name: spec.name,
         type: MapType.STRUCT_OPS,
         keySize: 4,
         valueSize: 0, // the kernel value type's size, known at prepare
         maxEntries: 1,
-        flags: o.isLink ? MapFlags.LINK : 0,
+        flags: spec.isLink ? MapFlags.LINK : 0,
         btfKeyTypeId: 0,
         btfValueTypeId: 0,
       },
-      o.section,
+      spec.section,
     );
-    this.variable = o.variable;
-    this.isLink = o.isLink;
-    this.localTypeId = o.typeId;
-    this.kernelTypeName = localName.replace(/___.*$/, "");
+    this.variable = spec.name;
+    this.isLink = spec.isLink;
+    this.localTypeId = spec.typeId;
+    this.kernelTypeName = spec.typeName;
     this.#btf = btf;
-    this.#shadow = o.data.slice();
-    this.members = btf.members(o.typeId).map((m, index) => {
-      const isFunc = btf.funcProtoOfPointer(m.type) !== undefined;
-      const bitfield = m.bitfieldSize !== 0 || m.bitOffset % 8 !== 0;
-      const offset = Math.floor(m.bitOffset / 8);
-      return { name: m.name, index, type: m.type, offset, size: bitfield ? 0 : btf.sizeOf(m.type), isFunc, bitfield };
-    });
-    for (const m of this.members) if (m.isFunc) this.#slots.set(m.name, undefined);
+    this.#shadow = spec.data.slice();
+    this.members = spec.members;
+    for (const [member, name] of spec.programs) this.#slots.set(member, name === undefined ? undefined : program(name));
+    this.autocreate = spec.autocreate;
   }
 
   #member(name: string): StructOpsMember {

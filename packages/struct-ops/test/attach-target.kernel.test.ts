@@ -3,7 +3,7 @@ import { checkFdLeaks, describeKernel, thrown } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { AttachTargetError, resolveAttachTarget } from "../src/attach-target.ts";
 import { kernelBtf, moduleBtfs } from "@bpfkit/kernel";
-import { sectionDef } from "../src/section-def.ts";
+import { sectionDef } from "@bpfkit/object";
 import { libbpfOracle } from "./support/libbpf-oracle.ts";
 
 // Targets this 6.18 kernel has (bpf_fentry_test1 and bpf_modify_return_test exist for BPF_PROG_TEST_RUN).

@@ -7,7 +7,7 @@ import { parseElf } from "@bpfkit/elf";
 import { checkFdLeaks, describeKernel, useBpffs } from "@bpfkit/testing";
 import { afterAll, expect, it } from "vitest";
 import { BpfObject } from "@bpfkit/struct-ops";
-import { applyCoreRelos } from "../src/core-relo.ts";
+import { applyCoreRelos } from "@bpfkit/object";
 import { fixture } from "./support/paths.ts";
 
 /**

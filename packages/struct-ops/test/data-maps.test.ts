@@ -1,7 +1,7 @@
 import { BpfObject } from "@bpfkit/struct-ops";
 import { MapFlags } from "@bpfkit/syscall";
 import { describe, expect, it } from "vitest";
-import { dataMapName } from "../src/open.ts";
+import { dataMapName } from "@bpfkit/object";
 import { fixture } from "./support/paths.ts";
 
 describe("global data maps as libbpf makes them", () => {

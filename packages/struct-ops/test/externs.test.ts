@@ -1,8 +1,8 @@
 import { Btf, BtfBuilder } from "@bpfkit/btf";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { describe, expect, it } from "vitest";
-import { type Extern, kernelLookupName, libbpfExternIndex } from "../src/externs.ts";
-import { prototypeMismatch } from "../src/kfunc.ts";
+import { type Extern, kernelLookupName, libbpfExternIndex } from "@bpfkit/object";
+import { prototypeMismatch } from "@bpfkit/object";
 import { fixture } from "./support/paths.ts";
 
 describe("extern names", () => {

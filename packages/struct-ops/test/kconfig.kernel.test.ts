@@ -8,9 +8,10 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Btf } from "@bpfkit/btf";
 import { parseElf, STB_WEAK } from "@bpfkit/elf";
+import { readKernelConfig, runningKernelVersion } from "@bpfkit/kernel";
+import { kconfigData, kconfigLayout } from "@bpfkit/object";
 import { describeKernel, useBpffs } from "@bpfkit/testing";
 import { afterEach, expect, it } from "vitest";
-import { kconfigData, kconfigLayout, readKernelConfig, runningKernelVersion } from "../src/kconfig.ts";
 import { fixture } from "./support/paths.ts";
 
 const haveBpftool = spawnSync("bpftool", ["version"]).status === 0;
@@ -52,6 +53,7 @@ describeKernel("the .kconfig map libbpf fills", () => {
       weak,
       hasBpfCookie: runningKernelVersion() >= 0x050f00, // bpf_get_attach_cookie: 5.15
       hasSyscallWrapper: syscallWrapperProbe(),
+      kernelVersion: runningKernelVersion,
     });
     expect([...ours]).toEqual(libbpfBytes);
   });

@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import { Btf, BtfBuilder, IntEncoding } from "@bpfkit/btf";
 import { parseElf, STB_WEAK } from "@bpfkit/elf";
 import { afterAll, describe, expect, it } from "vitest";
-import { ObjectError } from "../src/errors.ts";
+import { ObjectError } from "@bpfkit/object";
 import {
   KconfigError,
   type KconfigExtras,
@@ -16,9 +16,8 @@ import {
   kernelVersionCode,
   kernelVersionFrom,
   parseKernelConfig,
-  readKernelConfig,
-  runningKernelVersion,
-} from "../src/kconfig.ts";
+} from "@bpfkit/object";
+import { readKernelConfig, runningKernelVersion } from "@bpfkit/kernel";
 import { fixture } from "./support/paths.ts";
 
 /** A system config that must not be read: the values come from elsewhere. */
@@ -356,7 +355,7 @@ describe("kconfigData on fixtures/kconfig.bpf.o", () => {
   });
 
   it("LINUX_KERNEL_VERSION defaults to the running kernel's; probes are asked only when used", () => {
-    const v = decode(kconfigData(fixtureBtf, "kconfig", parseKernelConfig(DEV_CONFIG), { weak, hasBpfCookie: () => false, hasSyscallWrapper: () => true }));
+    const v = decode(kconfigData(fixtureBtf, "kconfig", parseKernelConfig(DEV_CONFIG), { weak, hasBpfCookie: () => false, hasSyscallWrapper: () => true, kernelVersion: runningKernelVersion }));
     expect(v).toMatchObject({ LINUX_KERNEL_VERSION: BigInt(runningKernelVersion()), LINUX_HAS_BPF_COOKIE: 0n, LINUX_HAS_SYSCALL_WRAPPER: 1n });
     expect(runningKernelVersion()).toBeGreaterThan(0);
     const e = thrown(() => kconfigData(fixtureBtf, "kconfig", parseKernelConfig(DEV_CONFIG), { ...extras, kernelVersion: 0 }));

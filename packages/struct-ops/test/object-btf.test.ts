@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { afterAll, describe, expect, it } from "vitest";
-import { kernelReadyBtf } from "../src/object-btf.ts";
+import { kernelReadyBtf } from "@bpfkit/object";
 import { openObject } from "../src/open.ts";
 import { libbpf18, libbpfLoad } from "./support/libbpf18.ts";
 

@@ -5,7 +5,7 @@ export * as attrLayout from "./gen/attr-layout.ts";
 export { bpfCall, bpfEntry, bpfRaw, setBpfInterceptor } from "./call.ts";
 export type { BpfInterceptor, RawResult } from "./call.ts";
 export { Cmd, cmdName } from "./cmd.ts";
-export { AttachType, LinkType, LinkUpdateFlags, MapFlags, MapType, OBJ_NAME_LEN, ProgFlags, ProgType, UpdateFlags, enumName } from "./constants.ts";
+export { AttachType, LinkType, LinkUpdateFlags, MapFlags, MapType, OBJ_NAME_LEN, ProgFlags, ProgType, UpdateFlags, enumName } from "@bpfkit/object/uapi";
 export { ERRNO, errnoName } from "./errno.ts";
 export { AttrError, BpfError, SystemError, UnsupportedFeatureError, UnsupportedRuntimeError } from "./error.ts";
 export { verifierFailure } from "./log.ts";

@@ -1,7 +1,7 @@
 import { Attr, type AttrField, fieldEnd, nativeBuffer } from "./attr.ts";
 import { bpfCall } from "./call.ts";
 import { Cmd } from "./cmd.ts";
-import { LinkType } from "./constants.ts";
+import { LinkType } from "@bpfkit/object/uapi";
 import { BTF_INFO, LINK_INFO, MAP_INFO, OBJ_GET_INFO_BY_FD as I, PROG_INFO, SIZE } from "./gen/attr-layout.ts";
 
 /** A NUL-terminated string in a char[] field of `buf` (or all of `buf`). */

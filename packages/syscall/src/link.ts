@@ -1,8 +1,8 @@
 import { Attr, fieldEnd } from "./attr.ts";
 import { bpfCall } from "./call.ts";
 import { Cmd } from "./cmd.ts";
-import { AttachType } from "./constants.ts";
-import { LinkUpdateFlags } from "./constants.ts";
+import { AttachType } from "@bpfkit/object/uapi";
+import { LinkUpdateFlags } from "@bpfkit/object/uapi";
 import { Fd } from "./fd.ts";
 import { LINK_CREATE as C, LINK_DETACH as D, LINK_UPDATE as U } from "./gen/attr-layout.ts";
 

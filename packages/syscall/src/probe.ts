@@ -1,11 +1,11 @@
+import { MapType } from "@bpfkit/object/uapi";
 import { Attr } from "./attr.ts";
 import { bpfRaw } from "./call.ts";
 import { Cmd } from "./cmd.ts";
-import { MapType } from "./constants.ts";
 import { ERRNO, errnoName } from "./errno.ts";
 import { type Feature, feature } from "./feature.ts";
 import { backend, hasBackend } from "./ffi/select.ts";
-import { MAP_CREATE, PROG_ASSOC_STRUCT_OPS as A, SIZE } from "./gen/attr-layout.ts";
+import { PROG_ASSOC_STRUCT_OPS as A, MAP_CREATE, SIZE } from "./gen/attr-layout.ts";
 
 /**
  * Does this kernel know BPF_PROG_ASSOC_STRUCT_OPS (Linux 7.0)? Asked with fds that cannot be

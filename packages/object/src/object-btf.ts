@@ -1,6 +1,6 @@
 import { Btf, BtfBuilder, type BtfFeatures, BtfPatch, downgrade, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
 import type { ElfFile } from "@bpfkit/elf";
-import { ObjectError } from "./errors.ts";
+import { ObjectError } from "./error.ts";
 import type { KconfigLayout } from "./kconfig.ts";
 import { effectiveLinkage } from "./var-linkage.ts";
 

@@ -1,11 +1,23 @@
 import type { BtfExt, ExtSection } from "@bpfkit/btf";
 import { type ElfFile, type ElfSymbol, SHN_UNDEF } from "@bpfkit/elf";
 import { applyCoreRelos, type CoreTargets } from "./core-relo.ts";
-import type { DataMap } from "./data-map.ts";
-import { ObjectError } from "./errors.ts";
+import { ObjectError } from "./error.ts";
 import { INSN_SIZE, Insns, OP_CALL, OP_LD_IMM64, PSEUDO_BTF_ID, PSEUDO_FUNC, PSEUDO_KFUNC_CALL, PSEUDO_MAP_FD, PSEUDO_MAP_VALUE } from "./insn.ts";
 
-import type { Program } from "./program.ts";
+/** The part of a program the linker reads: where its code is and what it is. */
+export interface ProgramCode {
+  readonly name: string;
+  readonly section: string;
+  readonly sectionIndex: number;
+  /** Index of its first instruction within the section. */
+  readonly sectionInsn: number;
+  readonly insns: Uint8Array;
+}
+
+/** A created map, as far as the linker needs it: its fd. */
+export interface MapFdHolder {
+  readonly fd: { readonly value: number };
+}
 
 /**
  * A missing weak kfunc's call becomes a call of helper 2002000000 + the extern's index in
@@ -30,7 +42,7 @@ export interface LinkContext {
   readonly relocs: ReadonlyMap<number, ReadonlyMap<number, number>>;
   readonly textIndex: number | undefined;
   readonly subprogs: readonly Subprog[];
-  readonly dataMaps: ReadonlyMap<number, DataMap>;
+  readonly dataMaps: ReadonlyMap<number, MapFdHolder>;
   /** The `.maps` section's index and its maps' fds by the offset of their variable. */
   readonly btfMaps: { readonly section: number | undefined; readonly byOffset: ReadonlyMap<number, { name: string; fd: number }> };
   readonly ext: BtfExt | undefined;
@@ -70,7 +82,7 @@ interface Chunk {
  * subprogram it reaches (each once, in first-use order), with calls, callbacks, global data and
  * kfunc references rewritten, and func/line info rebased to match.
  */
-export function linkProgram(ctx: LinkContext, prog: Program): LinkedProgram {
+export function linkProgram(ctx: LinkContext, prog: ProgramCode): LinkedProgram {
   const chunks: Chunk[] = [{ section: prog.sectionIndex, start: prog.sectionInsn, count: prog.insns.byteLength / INSN_SIZE, at: 0 }];
   const parts: Uint8Array[] = [prog.insns.slice()];
   let total = chunks[0]!.count;

@@ -1,5 +1,5 @@
 import { type Btf, CoreError, type CoreRelo, CoreResolver, type CoreResult, coreKindName } from "@bpfkit/btf";
-import { ObjectError } from "./errors.ts";
+import { ObjectError } from "./error.ts";
 import { INSN_SIZE, OP_CALL, OP_LD_IMM64 } from "./insn.ts";
 
 /** The object's BTF and the BTFs its CO-RE relocations target: vmlinux first, then module BTFs. */

@@ -1,4 +1,7 @@
-import { AttachType, ProgFlags, ProgType } from "@bpfkit/syscall";
+// Provenance: this table was written for bpfkit from libbpf's documented SEC() names (the
+// "Program types and ELF sections" page of the libbpf docs) and checked against libbpf 1.8's
+// behaviour by the tests; it is not a copy of libbpf's section_defs[] source.
+import { AttachType, ProgFlags, ProgType } from "./uapi.ts";
 
 /**
  * What the text after "prefix/" in a section name names, and when it is used.

@@ -1,13 +1,10 @@
 /**
  * `.kconfig` externs: the kernel's build configuration and libbpf's virtual LINUX_* values,
  * encoded into the bytes of the object's read-only `.kconfig` map as libbpf encodes them. Pure:
- * files are read only by readKernelConfig and runningKernelVersion; no syscalls.
+ * the running kernel's config and version are read by @bpfkit/kernel and passed in.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { release } from "node:os";
-import { createRequire } from "node:module";
 import { type Btf, IntEncoding, Kind } from "@bpfkit/btf";
-import { ObjectError } from "./errors.ts";
+import { ObjectError } from "./error.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The kernel's configuration
@@ -46,43 +43,6 @@ export class KernelConfigError extends Error {
     this.paths = where.paths;
     this.line = where.line;
   }
-}
-
-/** /proc/config.gz (the running kernel's own, CONFIG_IKCONFIG_PROC), then /boot/config-$(uname -r). */
-export function kernelConfigPaths(): string[] {
-  return ["/proc/config.gz", `/boot/config-${release()}`];
-}
-
-/**
- * node:zlib is loaded only for a gzipped config (/proc/config.gz): loading it costs ~15 ms under
- * Bun, which every process importing bpfkit paid when it was a static import.
- */
-function gunzip(bytes: Uint8Array): Uint8Array {
-  const zlib = createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
-  return new Uint8Array(zlib.gunzipSync(bytes));
-}
-
-/**
- * Reads the running kernel's configuration from the first of `paths` that exists, gunzipping it
- * when it starts with the gzip magic (libbpf's gzopen reads either form). libbpf tries /boot
- * first; /proc/config.gz comes first here because it is the running kernel's by construction.
- */
-export function readKernelConfig(paths: readonly string[] = kernelConfigPaths()): KernelConfig {
-  const path = paths.find((p) => existsSync(p));
-  if (path === undefined) {
-    throw new KernelConfigError(
-      `no kernel config: none of ${paths.join(", ")} exists; build the kernel with CONFIG_IKCONFIG_PROC=y (for /proc/config.gz, or \`modprobe configs\`) or install its config as /boot/config-${release()}`,
-      { paths },
-    );
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzip(bytes);
-  } catch (e) {
-    throw new KernelConfigError(`cannot read kernel config ${path}: ${(e as Error).message}`, { paths: [path] });
-  }
-  return parseKernelConfig(new TextDecoder().decode(bytes), path);
 }
 
 const NOT_SET = /^# (CONFIG_\w+) is not set$/;
@@ -164,18 +124,6 @@ export function kernelVersionFrom(uts: { release: string; version?: string; ubun
     triple(uts.version, /Debian (\d+)\.(\d+)\.(\d+)/) ||
     triple(uts.release, /^(\d+)\.(\d+)\.(\d+)/)
   );
-}
-
-/** The running kernel's version code (see kernelVersionFrom); 0 when it cannot be told. */
-export function runningKernelVersion(): number {
-  const read = (p: string) => {
-    try {
-      return readFileSync(p, "utf8");
-    } catch {
-      return undefined;
-    }
-  };
-  return kernelVersionFrom({ release: release(), version: read("/proc/sys/kernel/version"), ubuntuSignature: read("/proc/version_signature") });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +277,7 @@ export interface KconfigExtras {
    * kernel has CONFIG_ARCH_HAS_SYSCALL_WRAPPER; false on arches libbpf knows no prefix for.
    */
   readonly hasSyscallWrapper: boolean | (() => boolean);
-  /** LINUX_KERNEL_VERSION; default runningKernelVersion(). */
+  /** LINUX_KERNEL_VERSION (@bpfkit/kernel's runningKernelVersion for the running kernel); 0 or absent: unknown. */
   readonly kernelVersion?: number | (() => number);
   /**
    * Config consulted before the system's (libbpf's `kconfig` open option). The system config is
@@ -394,8 +342,8 @@ export function kconfigData(btf: Btf, object: string, config: KernelConfig | (()
     if (VIRTUAL.has(e.name)) {
       let value: bigint;
       if (e.name === "LINUX_KERNEL_VERSION") {
-        value = BigInt(lazy(extras.kernelVersion ?? runningKernelVersion));
-        if (value === 0n) fail("no-kernel-version", `cannot tell the kernel's version: the release "${release()}" does not start with a.b.c`);
+        value = BigInt(lazy(extras.kernelVersion ?? 0));
+        if (value === 0n) fail("no-kernel-version", "cannot tell the kernel's version: its release does not start with a.b.c");
       } else {
         value = lazy(e.name === "LINUX_HAS_BPF_COOKIE" ? extras.hasBpfCookie : extras.hasSyscallWrapper) ? 1n : 0n;
       }

@@ -1,9 +1,9 @@
 import type { Btf } from "@bpfkit/btf";
 import { Kind } from "@bpfkit/btf";
 import { type ElfFile, type ElfSection, STT_OBJECT } from "@bpfkit/elf";
-import { MapType } from "@bpfkit/syscall";
-import { ObjectError } from "./errors.ts";
-import type { MapSpec } from "./map.ts";
+import { ObjectError } from "./error.ts";
+import type { MapSpec } from "./map-spec.ts";
+import { MapType } from "./uapi.ts";
 
 /** LIBBPF_PIN_NONE / LIBBPF_PIN_BY_NAME, the values of `__uint(pinning, ...)`. */
 export const Pinning = { NONE: 0, BY_NAME: 1 } as const;
