@@ -25,10 +25,6 @@ export function kernelBtf(): Btf {
   return vmlinux;
 }
 
-/** For tests: use this BTF as the kernel's. */
-export function setKernelBtf(btf: Btf | undefined): void {
-  vmlinux = btf;
-}
 
 /** A loaded kernel module's BTF (split BTF over vmlinux). */
 export interface ModuleBtf {
@@ -36,7 +32,6 @@ export interface ModuleBtf {
   readonly btf: Btf;
 }
 
-let override: ModuleBtf[] | undefined;
 /** Parsed module BTF by name, with the file's inode: a module unloaded and loaded again gets a new file. */
 const parsed = new Map<string, { ino: number; btf: Btf }>();
 
@@ -46,7 +41,6 @@ const parsed = new Map<string, { ino: number; btf: Btf }>();
  * module's BTF is parsed again only when the module was loaded again (its file is new).
  */
 export function moduleBtfs(): readonly ModuleBtf[] {
-  if (override) return override;
   if (!snapshot) return listModuleBtfs();
   if (!snapshot.list) snapshot.list = listModuleBtfs();
   return snapshot.list;
@@ -102,9 +96,26 @@ function listModuleBtfs(): readonly ModuleBtf[] {
   return out;
 }
 
-/** For tests: pretend these modules are loaded. */
-export function setModuleBtfs(list: readonly ModuleBtf[] | undefined): void {
-  override = list ? [...list] : undefined;
+
+/**
+ * The kernel BTF a load resolves against (struct_ops types, kfuncs, ksyms, attach targets,
+ * CO-RE): the running kernel's by default, or what the caller passes (LoadOptions.kernelBtf and
+ * .modules), so nothing needs a process-wide override.
+ */
+export interface KernelBtfSource {
+  vmlinux(): Btf;
+  modules(): readonly ModuleBtf[];
+}
+
+/** The running kernel's BTF and its loaded modules'. */
+export const runningKernel: KernelBtfSource = { vmlinux: kernelBtf, modules: moduleBtfs };
+
+/** `runningKernel`, with either part replaced. */
+export function kernelBtfSource(o: { readonly kernelBtf?: Btf; readonly modules?: readonly ModuleBtf[] } = {}): KernelBtfSource {
+  if (!o.kernelBtf && !o.modules) return runningKernel;
+  const vm = o.kernelBtf;
+  const mods = o.modules;
+  return { vmlinux: vm ? () => vm : kernelBtf, modules: mods ? () => mods : moduleBtfs };
 }
 
 /** An fd for a module's BTF object, found by name among the kernel's BTF objects. */

@@ -1,8 +1,8 @@
 export type { Feature } from "@bpfkit/syscall";
 // The one feature mechanism (defined in @bpfkit/syscall, whose commands probe too).
 export { feature, features, overrideFeature, resetProbes } from "@bpfkit/syscall";
-export type { ModuleBtf } from "./btf.ts";
-export { BtfObjects, kernelBtf, moduleBtfs, openModuleBtf, setKernelBtf, setModuleBtfs, withModuleSnapshot } from "./btf.ts";
+export type { KernelBtfSource, ModuleBtf } from "./btf.ts";
+export { BtfObjects, kernelBtf, kernelBtfSource, moduleBtfs, openModuleBtf, runningKernel, withModuleSnapshot } from "./btf.ts";
 export { btfFeatures } from "./btf-features.ts";
 export { kernelConfigPaths, readKernelConfig, runningKernelVersion } from "./config.ts";
 export { possibleCpus } from "./cpus.ts";

@@ -1,6 +1,6 @@
 import { possibleCpus } from "@bpfkit/kernel";
 import type { MapSpec } from "@bpfkit/object";
-import { BpfError, type Fd, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
+import { BpfError, type Fd, MapFlags, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
 import { ObjectError } from "./errors.ts";
 import type { BpfMap } from "./map.ts";
 import type { Opened } from "./open.ts";
@@ -20,9 +20,9 @@ const SIZED_BY_KERNEL = new Set<number>([
  * scx_pair sets `pair_ctx` from the CPU count) fails with EINVAL; that refusal names the map and
  * the setter.
  */
-function create(spec: MapSpec, btfFd: number | undefined, object: string, innerMapFd?: number): Fd {
+function create(spec: MapSpec, btfFd: number | undefined, object: string, innerMapFd?: number, extra?: KernelTyped): Fd {
   try {
-    return createRaw(spec, btfFd, innerMapFd);
+    return createRaw(spec, btfFd, innerMapFd, extra);
   } catch (e) {
     if (e instanceof BpfError && e.code === "EINVAL" && spec.maxEntries === 0 && !SIZED_BY_KERNEL.has(spec.type)) {
       throw new ObjectError(object, `max_entries is 0, which the kernel refuses for this map type: set map.maxEntries before load() (what a C loader does with bpf_map__set_max_entries)`, {
@@ -35,20 +35,40 @@ function create(spec: MapSpec, btfFd: number | undefined, object: string, innerM
   }
 }
 
-function createRaw(spec: MapSpec, btfFd: number | undefined, innerMapFd?: number): Fd {
+/** A struct_ops map's value type, which is the kernel's (vmlinux or a module's), not the object's. */
+interface KernelTyped {
+  readonly btfVmlinuxValueTypeId: number;
+  /** The module's BTF fd when the type is a module's (then MapFlags.VTYPE_BTF_OBJ_FD is set). */
+  readonly valueTypeBtfObjFd?: number;
+}
+
+function createRaw(spec: MapSpec, btfFd: number | undefined, innerMapFd?: number, kernelTyped?: KernelTyped): Fd {
   const btf = btfFd !== undefined && (spec.btfKeyTypeId || spec.btfValueTypeId);
+  const module = kernelTyped?.valueTypeBtfObjFd !== undefined;
   return mapCreate({
     type: spec.type,
     keySize: spec.keySize,
     valueSize: spec.valueSize,
     maxEntries: spec.maxEntries,
-    flags: spec.flags,
+    flags: spec.flags | (module ? MapFlags.VTYPE_BTF_OBJ_FD : 0),
     name: spec.name,
     ...(spec.numaNode ? { numaNode: spec.numaNode } : {}),
     ...(spec.mapExtra ? { mapExtra: spec.mapExtra } : {}),
     ...(innerMapFd !== undefined ? { innerMapFd } : {}),
     ...(btf ? { btfFd, btfKeyTypeId: spec.btfKeyTypeId, btfValueTypeId: spec.btfValueTypeId } : {}),
+    // A struct_ops map needs the object's BTF fd even though its value type is the kernel's.
+    ...(kernelTyped ? { btfFd: btfFd ?? 0, btfVmlinuxValueTypeId: kernelTyped.btfVmlinuxValueTypeId } : {}),
+    ...(module ? { valueTypeBtfObjFd: kernelTyped!.valueTypeBtfObjFd } : {}),
   });
+}
+
+/**
+ * The one place maps are created: `.maps` maps (below), global data sections and struct_ops
+ * maps (from load) all go through here, so every map gets the same rules: numa node, map_extra,
+ * BTF only when it has key/value types, the max_entries 0 refusal explained.
+ */
+export function createMap(spec: MapSpec, o: { readonly object: string; readonly btfFd: number | undefined; readonly kernelTyped?: KernelTyped }): Fd {
+  return create(spec, o.btfFd, o.object, undefined, o.kernelTyped);
 }
 
 /** A map-in-map is created against a throwaway inner map of its template's shape. */

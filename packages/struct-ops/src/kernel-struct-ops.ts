@@ -1,6 +1,6 @@
 import type { Btf } from "@bpfkit/btf";
 import { Kind } from "@bpfkit/btf";
-import { kernelBtf, moduleBtfs } from "@bpfkit/kernel";
+import { type KernelBtfSource, runningKernel } from "@bpfkit/kernel";
 import { StructOpsError } from "./errors.ts";
 
 /** Where the kernel defines a struct_ops type. */
@@ -21,16 +21,16 @@ export const VALUE_PREFIX = "bpf_struct_ops_";
 
 /**
  * Finds `name` and its `bpf_struct_ops_<name>` value type: in vmlinux first, then in each loaded
- * module's BTF (struct_ops types such as hid_bpf_ops live in modules).
+ * module's BTF (struct_ops types such as hid_bpf_ops live in modules), of `kernel` (default: the running one).
  */
-export function findKernelStructOps(name: string, map: string): KernelStructOps {
-  const sources: { btf: Btf; module: string | undefined }[] = [{ btf: kernelBtf(), module: undefined }];
+export function findKernelStructOps(name: string, map: string, kernel: KernelBtfSource = runningKernel): KernelStructOps {
+  const sources: { btf: Btf; module: string | undefined }[] = [{ btf: kernel.vmlinux(), module: undefined }];
   let sawType = false;
   for (let i = 0; ; i++) {
     if (i === sources.length) {
       if (i !== 1) break;
       // Only parse module BTF when vmlinux does not have it.
-      for (const m of moduleBtfs()) sources.push({ btf: m.btf, module: m.name });
+      for (const m of kernel.modules()) sources.push({ btf: m.btf, module: m.name });
       if (i === sources.length) break;
     }
     const { btf, module } = sources[i]!;

@@ -1,5 +1,5 @@
 import { type Btf, Kind } from "@bpfkit/btf";
-import { kallsymsEntry, kernelBtf, moduleBtfs } from "@bpfkit/kernel";
+import { type KernelBtfSource, kallsymsEntry, runningKernel } from "@bpfkit/kernel";
 import { type Extern, kernelLookupName, ObjectError, prototypeMismatch } from "@bpfkit/object";
 
 /** Where an extern resolved: a kernel BTF id (vmlinux or a module), an address, or nothing (weak). */
@@ -8,11 +8,11 @@ export type KsymTarget =
   | { readonly kind: "addr"; readonly addr: bigint }
   | { readonly kind: "missing" };
 
-function findInKernel(name: string, kind: number): { btf: Btf; id: number; module: string | undefined } | undefined {
-  const kb = kernelBtf();
+function findInKernel(kernel: KernelBtfSource, name: string, kind: number): { btf: Btf; id: number; module: string | undefined } | undefined {
+  const kb = kernel.vmlinux();
   const id = kb.find(name, kind);
   if (id !== undefined) return { btf: kb, id, module: undefined };
-  for (const m of moduleBtfs()) {
+  for (const m of kernel.modules()) {
     const mid = m.btf.find(name, kind);
     if (mid !== undefined) return { btf: m.btf, id: mid, module: m.name };
   }
@@ -27,7 +27,7 @@ function findInKernel(name: string, kind: number): { btf: Btf; id: number; modul
  * `__weak`; a typeless variable by its whole name in /proc/kallsyms (whose addresses read as 0
  * without CAP_SYSLOG).
  */
-export function resolveKsym(e: Extern, local: Btf | undefined, object: string, program: string): KsymTarget {
+export function resolveKsym(e: Extern, local: Btf | undefined, object: string, program: string, kernel: KernelBtfSource = runningKernel): KsymTarget {
   const fail = (msg: string): never => {
     throw new ObjectError(object, msg, { subject: `program "${program}"` });
   };
@@ -43,7 +43,7 @@ export function resolveKsym(e: Extern, local: Btf | undefined, object: string, p
   const isFunc = e.kind === "kfunc";
   const lookup = kernelLookupName(e);
   const what = isFunc ? `kfunc "${e.name}"${lookup !== e.name ? ` (kernel name ${lookup})` : ""}` : `ksym variable "${e.name}"`;
-  const found = findInKernel(lookup, isFunc ? Kind.FUNC : Kind.VAR);
+  const found = findInKernel(kernel, lookup, isFunc ? Kind.FUNC : Kind.VAR);
   if (!found) {
     if (e.weak) return { kind: "missing" };
     return fail(`${what} is not in the kernel's BTF (vmlinux or any loaded module); declare it __weak if it may be absent`);

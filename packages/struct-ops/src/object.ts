@@ -1,10 +1,22 @@
 import { readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { btfFeatures, hasBpfCookie, hasSyscallWrapper, kernelBtf, moduleBtfs, openModuleBtf, readKernelConfig, runningKernelVersion, withModuleSnapshot } from "@bpfkit/kernel";
+import type { Btf } from "@bpfkit/btf";
+import {
+  btfFeatures,
+  hasBpfCookie,
+  hasSyscallWrapper,
+  type KernelBtfSource,
+  kernelBtfSource,
+  type ModuleBtf,
+  openModuleBtf,
+  readKernelConfig,
+  runningKernelVersion,
+  withModuleSnapshot,
+} from "@bpfkit/kernel";
 import { type Extern, kconfigData, kernelReadyBtf, type LinkContext, libbpfExternIndex, linkProgram, ObjectSpec, Pinning, parseKernelConfig, sanitizeBtf } from "@bpfkit/object";
-import { btfLoad, type Fd, MapFlags, MapType, mapCreate, mapFreeze, mapUpdate, ProgType, progAssocStructOps, progLoad } from "@bpfkit/syscall";
+import { btfLoad, type Fd, MapFlags, MapType, mapFreeze, mapUpdate, ProgType, progAssocStructOps, progLoad } from "@bpfkit/syscall";
 import { resolveAttachTarget } from "./attach-target.ts";
-import { createBtfMaps, fillSlots } from "./create-maps.ts";
+import { createBtfMaps, createMap, fillSlots } from "./create-maps.ts";
 import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { type KsymTarget, resolveKsym } from "./ksym.ts";
@@ -35,6 +47,13 @@ export interface LoadOptions {
    * running kernel's /proc/config.gz or /boot/config-$(uname -r) (libbpf's `kconfig` option).
    */
   readonly kconfig?: string;
+  /**
+   * The vmlinux BTF to resolve against (struct_ops types, kfuncs, ksyms, attach targets, CO-RE)
+   * instead of /sys/kernel/btf/vmlinux: for tests, or a kernel described by a BTF file.
+   */
+  readonly kernelBtf?: Btf;
+  /** Module BTF (split over that vmlinux) to search instead of the loaded modules'. */
+  readonly modules?: readonly ModuleBtf[];
 }
 
 export type ObjectState = "opened" | "loaded" | "closed";
@@ -56,6 +75,8 @@ export class BpfObject implements Disposable {
   readonly #ksyms = new Map<string, KsymTarget>();
   /** fd_array for PROG_LOAD: slot 0 unused (vmlinux), then module BTF fds. */
   readonly #fdArray: number[] = [0];
+  /** The kernel BTF this load resolves against (LoadOptions.kernelBtf / .modules, else the running kernel's). */
+  #kernel: KernelBtfSource | undefined;
   /** Pins this load made (removed again if the load fails). */
   readonly #pinnedNow: string[] = [];
 
@@ -177,8 +198,10 @@ export class BpfObject implements Disposable {
 
   #load(options: LoadOptions): void {
     const o = this.#o;
+    const kernel = kernelBtfSource(options);
+    this.#kernel = kernel;
     const structOps = o.structOps.filter((m) => m.autocreate);
-    for (const m of structOps) m.prepare();
+    for (const m of structOps) m.prepare(kernel);
     this.#settleAutoload(structOps);
 
     const btf = o.objectBtf.current; // the object's, with what resized data sections added
@@ -195,17 +218,7 @@ export class BpfObject implements Disposable {
     for (const m of o.dataMaps) {
       if (!m.autocreate) continue;
       const s = m.spec;
-      m._setFd(
-        mapCreate({
-          type: s.type,
-          keySize: s.keySize,
-          valueSize: s.valueSize,
-          maxEntries: s.maxEntries,
-          flags: s.flags,
-          name: s.name,
-          ...(btfFd !== undefined && s.btfValueTypeId ? { btfFd, btfValueTypeId: s.btfValueTypeId } : {}),
-        }),
-      );
+      m._setFd(createMap(s, { object: this.name, btfFd }));
       mapUpdate(m.fd.value, ZERO_KEY, m.initial);
       // Frozen before any program loads, so the verifier can treat .rodata as constants.
       if (m.readonly) mapFreeze(m.fd.value);
@@ -233,7 +246,7 @@ export class BpfObject implements Disposable {
         return this.#libbpfMapOrder().indexOf(map);
       },
       ext: o.ext,
-      core: o.btf && o.ext?.coreRelos.length ? { local: o.btf, targets: [kernelBtf(), ...moduleBtfs().map((m) => m.btf)] } : undefined,
+      core: o.btf && o.ext?.coreRelos.length ? { local: o.btf, targets: [kernel.vmlinux(), ...kernel.modules().map((m) => m.btf)] } : undefined,
       kfunc: (name, program) => {
         const t = this.#ksym(name, program);
         if (t.kind === "missing") return { missing: Math.max(0, libbpfExternIndex(o.externs, name)) };
@@ -255,7 +268,7 @@ export class BpfObject implements Disposable {
     for (const p of o.programs) {
       if (!p.autoload) continue;
       if (p.def.btfTarget && !p.attachBtfId) {
-        const t = resolveAttachTarget(p.def, p.section.replace(/^\?/, ""), { vmlinux: kernelBtf(), modules: moduleBtfs() }, {
+        const t = resolveAttachTarget(p.def, p.section.replace(/^\?/, ""), { vmlinux: kernel.vmlinux(), modules: kernel.modules() }, {
           object: this.name,
           program: p.name,
           ...(p.attachTarget ? { target: p.attachTarget } : {}),
@@ -294,16 +307,10 @@ export class BpfObject implements Disposable {
     for (const m of structOps) {
       const module = m.kernel!.module;
       m._setFd(
-        mapCreate({
-          type: m.spec.type,
-          keySize: m.spec.keySize,
-          valueSize: m.spec.valueSize,
-          maxEntries: m.spec.maxEntries,
-          flags: m.spec.flags | (module ? MapFlags.VTYPE_BTF_OBJ_FD : 0),
-          name: m.name,
-          btfFd: btfFd ?? 0,
-          btfVmlinuxValueTypeId: m.kernel!.valueTypeId,
-          ...(module ? { valueTypeBtfObjFd: this.#module(module) } : {}),
+        createMap(m.spec, {
+          object: this.name,
+          btfFd,
+          kernelTyped: { btfVmlinuxValueTypeId: m.kernel!.valueTypeId, ...(module ? { valueTypeBtfObjFd: this.#module(module) } : {}) },
         }),
       );
       m._freeze();
@@ -322,7 +329,7 @@ export class BpfObject implements Disposable {
     let t = this.#ksyms.get(name);
     if (!t) {
       const e = this.#o.externs.find((x) => x.name === name) ?? { name, kind: "kfunc", weak: false, localType: 0 };
-      t = resolveKsym(e, this.#o.btf, this.name, program);
+      t = resolveKsym(e, this.#o.btf, this.name, program, this.#kernel);
       this.#ksyms.set(name, t);
     }
     return t;

@@ -1,4 +1,5 @@
 import { type Btf, kindName } from "@bpfkit/btf";
+import type { KernelBtfSource } from "@bpfkit/kernel";
 import { decodeValue, encodeValue, type StructOpsMember, type StructOpsSpec, type Value } from "@bpfkit/object";
 import { BpfError, MapFlags, MapType, mapUpdate, ProgType, structOpsLinkCreate } from "@bpfkit/syscall";
 import { StateError, StructOpsError } from "./errors.ts";
@@ -128,8 +129,8 @@ export class StructOpsMap extends BpfMap {
    * Matches the local type to the kernel's and checks every member rule; sets the programs'
    * attach type and target. Called by load(); throws StructOpsError naming the rule.
    */
-  prepare(): void {
-    const k = findKernelStructOps(this.kernelTypeName, this.variable);
+  prepare(kernel?: KernelBtfSource): void {
+    const k = findKernelStructOps(this.kernelTypeName, this.variable, kernel);
     const kbtf = k.btf;
     const err = (rule: string, member: string, msg: string) =>
       new StructOpsError(this.variable, rule, msg, { member, kernelType: this.kernelTypeName });

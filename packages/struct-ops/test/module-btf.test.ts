@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { Btf, Kind } from "@bpfkit/btf";
 import { parseElf } from "@bpfkit/elf";
-import { StructOpsError } from "@bpfkit/struct-ops";
-import { afterEach, describe, expect, it } from "vitest";
-import { setKernelBtf, setModuleBtfs } from "@bpfkit/kernel";
+import type { KernelBtfSource } from "@bpfkit/kernel";
+import { BpfObject, StructOpsError } from "@bpfkit/struct-ops";
+import { moduleSplitBtf } from "@bpfkit/testing";
+import { describe, expect, it } from "vitest";
 import { findKernelStructOps } from "../src/kernel-struct-ops.ts";
 import { fixture } from "./support/paths.ts";
-import { moduleSplitBtf } from "@bpfkit/testing";
 
 // Neither the development host nor the 7.x VM guest loads kernel modules, so module BTF is
 // covered here: split BTF built over a committed object's BTF, standing in for vmlinux.
@@ -41,15 +41,11 @@ describe("split (module) BTF over a base", () => {
 });
 
 describe("struct_ops types defined by a module", () => {
-  afterEach(() => {
-    setKernelBtf(undefined);
-    setModuleBtfs(undefined);
-  });
+  // A kernel whose vmlinux is the object's BTF and which has one module: passed in, as LoadOptions.kernelBtf/.modules pass it.
+  const kernel: KernelBtfSource = { vmlinux: () => base, modules: () => [{ name: "bpfkit_mod", btf: split }] };
 
   it("are found in module BTF when vmlinux lacks them, with the module named", () => {
-    setKernelBtf(base);
-    setModuleBtfs([{ name: "bpfkit_mod", btf: split }]);
-    const k = findKernelStructOps("bpfkit_mod_ops", "my_ops");
+    const k = findKernelStructOps("bpfkit_mod_ops", "my_ops", kernel);
     expect(k.module).toBe("bpfkit_mod");
     expect(k.btf).toBe(split);
     expect(k.typeId).toBe(split.find("bpfkit_mod_ops", "STRUCT"));
@@ -60,12 +56,10 @@ describe("struct_ops types defined by a module", () => {
   });
 
   it("a struct with no bpf_struct_ops_ value type in vmlinux or any module is not-struct-ops", () => {
-    setKernelBtf(base);
-    setModuleBtfs([{ name: "bpfkit_mod", btf: split }]);
     // tcp_congestion_ops is in this base (an object's BTF), without a value type anywhere.
     let err: unknown;
     try {
-      findKernelStructOps("tcp_congestion_ops", "cc");
+      findKernelStructOps("tcp_congestion_ops", "cc", kernel);
     } catch (e) {
       err = e;
     }
@@ -74,14 +68,31 @@ describe("struct_ops types defined by a module", () => {
   });
 
   it("a type no module has is an unknown-kernel-type refusal", () => {
-    setKernelBtf(base);
-    setModuleBtfs([{ name: "bpfkit_mod", btf: split }]);
     let err: unknown;
     try {
-      findKernelStructOps("nosuch_ops", "m");
+      findKernelStructOps("nosuch_ops", "m", kernel);
     } catch (e) {
       err = e;
     }
     expect((err as StructOpsError).rule).toBe("unknown-kernel-type");
+  });
+});
+
+describe("LoadOptions.kernelBtf and .modules", () => {
+  it("are what load resolves struct_ops types against, instead of the running kernel's", () => {
+    // The object's own BTF as vmlinux: it has tcp_congestion_ops but no bpf_struct_ops_ value type.
+    const obj = BpfObject.open(fixture("two_cc"));
+    try {
+      let err: unknown;
+      try {
+        obj.load({ kernelBtf: base, modules: [] });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(StructOpsError);
+      expect((err as StructOpsError).rule).toBe("not-struct-ops");
+    } finally {
+      obj.close();
+    }
   });
 });

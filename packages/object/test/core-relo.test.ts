@@ -1,7 +1,6 @@
 import { Btf, BtfBuilder, type BtfTypeSpec, CoreError, type CoreRelo, CoreReloKind, IntEncoding } from "@bpfkit/btf";
+import { applyCoreRelos, CoreRelocationError, type CoreTargets, ObjectError, POISON_HELPER } from "@bpfkit/object";
 import { describe, expect, it } from "vitest";
-import { applyCoreRelos, CoreRelocationError, type CoreTargets, POISON_HELPER } from "@bpfkit/object";
-import { ObjectError } from "@bpfkit/object";
 
 function build(specs: readonly BtfTypeSpec[]): Btf {
   const b = new BtfBuilder();
