@@ -61,7 +61,7 @@ export class Program {
     this.section = spec.section;
     this.sectionIndex = spec.sectionIndex;
     this.sectionInsn = spec.sectionInsn;
-    this.insns = spec.insns;
+    this.insns = spec.insns.slice(); // its own copy: edits must not reach the spec
     this.def = spec.def;
     this.type = spec.type;
     this.expectedAttachType = spec.expectedAttachType;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statfsSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { Btf } from "@bpfkit/btf";
-import { ElfFile, sectionFlagLetters, sectionTypeName } from "@bpfkit/elf";
+import { sectionFlagLetters, sectionTypeName } from "@bpfkit/elf";
+import { ObjectSpec } from "@bpfkit/object";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { AttachType, BPF_FS_MAGIC, enumName, MapType, objPin, ProgFlags, ProgType } from "@bpfkit/syscall";
 import { UsageError } from "../args.ts";
@@ -32,11 +32,10 @@ const lower = (table: Readonly<Record<string, number>>, v: number) => enumName(t
 
 /** Everything `object show` prints, read from the file alone (no kernel calls). */
 export function describeObject(path: string): ObjectDescription {
-  const bytes = new Uint8Array(readFileSync(path));
-  const elf = ElfFile.parse(bytes);
-  const btfSec = elf.section(".BTF");
-  const btf = btfSec ? Btf.parse(btfSec.data) : undefined;
-  const obj = BpfObject.fromBytes(bytes, { name: basename(path).replace(/(\.bpf)?\.o$/, "") });
+  // One parse: the spec gives the ELF and BTF too, and the opened object only reads it.
+  const spec = ObjectSpec.parse(new Uint8Array(readFileSync(path)), { name: basename(path).replace(/(\.bpf)?\.o$/, "") });
+  const { elf, btf } = spec;
+  const obj = BpfObject.fromSpec(spec);
   try {
     return {
       object: obj.name,
