@@ -22,8 +22,11 @@ export interface RefusesRegistration {
 export interface Expectation {
   /** Where the expectation comes from. */
   readonly source: string;
-  /** Loaded, or refused at load with this text in the kernel's reason (or in both loaders' errors). */
-  readonly load: "ok" | { readonly refused: string };
+  /**
+   * Loaded, or refused at load with this text in the kernel's reason (or in both loaders' errors);
+   * `note` says in a few words why, for the results table, when the loaders refuse on their own.
+   */
+  readonly load: "ok" | { readonly refused: string; readonly note?: string };
   readonly maps?: Readonly<Record<string, Registers | RefusesRegistration>>;
 }
 
@@ -81,19 +84,19 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
   },
   bad_struct_ops2: {
     source: "prog_tests/bad_struct_ops.c unused_program (a struct_ops program no map uses fails the load)",
-    load: { refused: "foo" },
+    load: { refused: "foo", note: "a struct_ops program no map uses" },
   },
   struct_ops_autocreate: {
     source: "prog_tests/struct_ops_autocreate.c (needs bpf_testmod's struct bpf_testmod_ops)",
-    load: { refused: "bpf_testmod_ops" },
+    load: { refused: "bpf_testmod_ops", note: "no such kernel type here" },
   },
   struct_ops_autocreate2: {
     source: "prog_tests/struct_ops_autocreate.c autoload_and_shadow_vars (needs bpf_testmod)",
-    load: { refused: "bpf_testmod_ops" },
+    load: { refused: "bpf_testmod_ops", note: "no such kernel type here" },
   },
-  bpf_cubic: { source: NEEDS_7X, load: { refused: "cwnd_event_tx_start" } },
-  bpf_cc_cubic: { source: NEEDS_7X, load: { refused: "cwnd_event_tx_start" } },
-  tcp_ca_kfunc: { source: NEEDS_7X, load: { refused: "cwnd_event_tx_start" } },
+  bpf_cubic: { source: NEEDS_7X, load: { refused: "cwnd_event_tx_start", note: "a 7.x tcp_congestion_ops member" } },
+  bpf_cc_cubic: { source: NEEDS_7X, load: { refused: "cwnd_event_tx_start", note: "a 7.x tcp_congestion_ops member" } },
+  tcp_ca_kfunc: { source: NEEDS_7X, load: { refused: "cwnd_event_tx_start", note: "a 7.x tcp_congestion_ops member" } },
   // The selftests load one program at a time (test_loader.c); loading the object whole also loads
   // the non-optional syscall_tailcall_target, whose variable-offset ctx access 6.18 refuses.
   verifier_global_subprogs: {
@@ -102,17 +105,17 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
   },
   bpf_smc: {
     source: "prog_tests/test_bpf_smc.c needs struct smc_hs_ctrl (SMC with CONFIG_SMC_HS_CTRL_BPF); this 6.18 kernel is built without SMC",
-    load: { refused: "smc_hs_ctrl" },
+    load: { refused: "smc_hs_ctrl", note: "no such kernel type here" },
   },
   test_global_map_resize: {
     source: "prog_tests/global_map_resize.c loads st_ops_resize, a bpf_testmod_ops map (needs bpf_testmod)",
-    load: { refused: "bpf_testmod_ops" },
+    load: { refused: "bpf_testmod_ops", note: "no such kernel type here" },
   },
 };
 
 const QDISC: Expectation = {
   source: "prog_tests/bpf_qdisc.c needs the Qdisc_ops struct_ops type (CONFIG_NET_SCH_BPF), which this 6.18 kernel is built without",
-  load: { refused: "bpf_struct_ops_Qdisc_ops" },
+  load: { refused: "bpf_struct_ops_Qdisc_ops", note: "not a struct_ops type here" },
 };
 
 /** The expectation for a corpus object, when the selftests say what it should do here. */

@@ -47,14 +47,15 @@ export function bpfkitOutcome(stage: string, e: unknown): LoadOutcome {
 
 /**
  * The short form. A loader-side refusal is named by `subject` (the expectation's text) when the
- * loader's message contains it, so two loaders' different wordings of one refusal compare equal.
+ * loader's message contains it, so two loaders' different wordings of one refusal compare equal;
+ * `note` (the expectation's few words of why) follows it.
  */
-export function describe(o: LoadOutcome, subject?: string): string {
+export function describe(o: LoadOutcome, subject?: string, note?: string): string {
   if (o.kind === "loaded") return "loaded";
   if (o.kind === "kernel") {
     if (o.reason) return `refused at ${o.stage}: prog ${o.program} (${o.errno}): ${o.reason}`;
     return `refused at ${o.stage}: ${o.errno}`;
   }
-  if (subject && o.text.includes(subject)) return `refused at ${o.stage} by the loader: ${subject}`;
+  if (subject && o.text.includes(subject)) return `refused at ${o.stage} by the loader: ${subject}${note ? ` (${note})` : ""}`;
   return `refused at ${o.stage} by the loader: ${o.text.split("\n")[0]}`;
 }

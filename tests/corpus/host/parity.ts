@@ -29,6 +29,7 @@ export async function compareObject(corpus: Corpus, entry: CorpusObject, pinRoot
   const path = entry.path!;
   const expected = expectationFor(entry.name);
   const subject = expected && expected.load !== "ok" ? expected.load.refused : undefined;
+  const note = expected && expected.load !== "ok" ? expected.load.note : undefined;
   const created: CreatedIds = { map: [], prog: [], link: [], btf: [] };
   let obj: BpfObject | undefined;
   try {
@@ -44,9 +45,9 @@ export async function compareObject(corpus: Corpus, entry: CorpusObject, pinRoot
         ours = bpfkitOutcome("open", e);
       }
       const theirs = libbpfOutcome(lib.result);
-      report.libbpf.push(describe(theirs, subject));
-      report.bpfkit.push(describe(ours, subject));
-      expect(describe(ours, subject), "load outcome, bpfkit vs libbpf 1.8").toBe(describe(theirs, subject));
+      report.libbpf.push(describe(theirs, subject, note));
+      report.bpfkit.push(describe(ours, subject, note));
+      expect(describe(ours, subject, note), "load outcome, bpfkit vs libbpf 1.8").toBe(describe(theirs, subject, note));
       // The kernel's line is in bpfkit's error message itself, not only in its log.
       if (ours.kind === "kernel" && ours.reason) expect(ours.text).toContain(ours.reason);
       checkExpectedLoad(expected, ours);
