@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Btf } from "@bpfkit/btf";
+import { reference } from "../reference.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const { values } = parseArgs({
@@ -25,7 +26,8 @@ const FILE = values.file!;
 
 mkdirSync(here("../.build"), { recursive: true });
 const cBin = here("../.build/libbpf-lookup");
-execFileSync("cc", ["-O2", "-o", cBin, here("libbpf-lookup.c"), "-lbpf"], { stdio: "inherit" });
+const ref = reference();
+execFileSync("cc", ref.ccFlags(here("libbpf-lookup.c"), cBin), { stdio: "inherit" });
 
 // 1,000 (name, kind) queries spread evenly over the type table: libbpf's cost grows with the id.
 const btf = Btf.parse(new Uint8Array(readFileSync(FILE)));
@@ -86,7 +88,7 @@ const dumps = (side: "c" | "ts", raw: { wall: number; cpu: number }, c: { wall: 
 };
 const runC = () => {
   record("c", inProcess(cBin, [FILE]));
-  dumps("c", whole("bpftool", ["btf", "dump", "file", FILE, "format", "raw"]), whole("bpftool", ["btf", "dump", "file", FILE, "format", "c"]));
+  dumps("c", whole(ref.bpftool, ["btf", "dump", "file", FILE, "format", "raw"]), whole(ref.bpftool, ["btf", "dump", "file", FILE, "format", "c"]));
 };
 const runTs = () => {
   record("ts", inProcess(process.execPath, [here("bpfkit-lookup.ts"), FILE]));
@@ -104,7 +106,7 @@ for (let r = 0; r < rounds; r++) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (ns: number) => `${(ns / 1e6).toFixed(2)} ms`;
-console.log(`${FILE}: ${btf.count} types; ${rounds} rounds alternating; medians\n`);
+console.log(`${FILE}: ${btf.count} types; ${rounds} rounds alternating; medians; C side: ${ref.label}\n`);
 console.log(`${"".padEnd(38)}${"libbpf/bpftool".padEnd(17)}${"bpfkit".padEnd(13)}bpfkit/C`);
 for (const [label, k] of ROWS) {
   const c = median(samples[k].c);

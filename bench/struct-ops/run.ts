@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { reference } from "../reference.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const { values, positionals } = parseArgs({
@@ -17,14 +18,16 @@ const { values, positionals } = parseArgs({
   options: { rounds: { type: "string", default: "7" }, iter: { type: "string", default: "20" } },
   allowPositionals: true,
 });
-// libbpf 1.1 (Debian's) cannot open .struct_ops.link sections: use the legacy twin by default.
-const object = positionals[0] ?? here("../../fixtures/legacy_cc.bpf.o");
+const ref = reference();
+// The example congestion control; Debian's libbpf 1.1 cannot open .struct_ops.link, so with it the
+// legacy twin.
+const object = positionals[0] ?? here(ref.knowsStructOpsLink ? "../../examples/tcp-cc/cc.bpf.o" : "../../fixtures/legacy_cc.bpf.o");
 const rounds = Number(values.rounds);
 const iter = Number(values.iter);
 
 mkdirSync(here("../.build"), { recursive: true });
 const cBin = here("../.build/libbpf-load");
-execFileSync("cc", ["-O2", "-o", cBin, here("libbpf-load.c"), "-lbpf"], { stdio: "inherit" });
+execFileSync("cc", ref.ccFlags(here("libbpf-load.c"), cBin), { stdio: "inherit" });
 
 function run(cmd: string, args: string[]): number[] {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 });
@@ -53,7 +56,7 @@ for (let r = 0; r < rounds; r++) {
 }
 
 const ms = (ns: number) => `${(ns / 1e6).toFixed(3)} ms`;
-console.log(`struct_ops open → load → attach → close of ${object}`);
+console.log(`struct_ops open → load → attach → close of ${object}, against ${ref.label}`);
 console.log(`${rounds} rounds × ${iter} cycles per process, alternating order\n`);
 console.log("                    libbpf        bpfkit        bpfkit/libbpf");
 for (const [label, data] of [["first cycle (cold)", cold], ["later cycles (warm)", warm]] as const) {
