@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { hostLittleEndian } from "@bpfkit/btf";
 
 const AT_PAGESZ = 6n;
 let cached: number | undefined;
@@ -10,7 +11,7 @@ export function pageSize(): number {
   try {
     const auxv = readFileSync("/proc/self/auxv");
     const view = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
-    const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1; // auxv is in host order
+    const le = hostLittleEndian; // auxv is in host order
     for (let at = 0; at + 16 <= auxv.byteLength; at += 16) {
       if (view.getBigUint64(at, le) === AT_PAGESZ) {
         cached = Number(view.getBigUint64(at + 8, le));

@@ -1,4 +1,4 @@
-import { Btf, type BtfExt, Kind, parseBtfExt } from "@bpfkit/btf";
+import { Btf, type BtfExt, hostLittleEndian, Kind, parseBtfExt } from "@bpfkit/btf";
 import { type ElfFile, type ElfSection, EM_BPF, parseElf, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STT_FUNC, STT_OBJECT } from "@bpfkit/elf";
 import { type MapSlotInit, parseBtfMaps } from "./btf-maps.ts";
 import { ObjectError } from "./error.ts";
@@ -155,7 +155,7 @@ function parseObject(bytes: Uint8Array, name: string): ObjectSpec {
     throw new ObjectError(name, msg, where);
   };
   if (elf.machine !== EM_BPF) fail(`not a BPF object: ELF machine is ${elf.machine}, expected ${EM_BPF} (EM_BPF); compile with clang -target bpf`);
-  const hostLittle = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const hostLittle = hostLittleEndian;
   if (elf.littleEndian !== hostLittle) {
     fail(`the object is ${elf.littleEndian ? "little" : "big"}-endian but this machine is ${hostLittle ? "little" : "big"}-endian; rebuild with clang -target bpf (the host's byte order)`);
   }

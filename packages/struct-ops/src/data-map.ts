@@ -2,11 +2,10 @@ import type { ElfFile } from "@bpfkit/elf";
 import { type DataSectionSpec, type DatasecResize, decodeValue, encodeValue, type ObjectBtf, resizeDatasec, type Value, type Variable } from "@bpfkit/object";
 import { backend, MapFlags, mapUpdate, sys } from "@bpfkit/syscall";
 import { StateError } from "./errors.ts";
-import { BpfMap } from "./map.ts";
+import { BpfMap, ZERO_KEY } from "./map.ts";
 
 export type { Variable } from "@bpfkit/object";
 
-const ZERO_KEY = new Uint8Array(4);
 const PROT_READ = 1;
 const PROT_WRITE = 2;
 const MAP_SHARED = 1;

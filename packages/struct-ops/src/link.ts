@@ -1,9 +1,9 @@
 import { unlinkSync } from "node:fs";
 import { BpfError, type Fd, type LinkInfo, linkDetach, linkInfo, linkUpdate, mapDelete, nativeBuffer, objPin, sys } from "@bpfkit/syscall";
 import { StateError, StructOpsError } from "./errors.ts";
+import { ZERO_KEY } from "./map.ts";
 import type { StructOpsMap } from "./struct-ops-map.ts";
 
-const ZERO_KEY = new Uint8Array(4);
 const POLLHUP = 0x10;
 const POLL_INTERVAL_MS = 100;
 

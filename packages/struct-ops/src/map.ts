@@ -7,6 +7,9 @@ import { type Fd, type MapInfo, MapType, mapDelete, mapInfo, mapLookup, mapNextK
 import { StateError } from "./errors.ts";
 
 
+/** Key 0 of a one-element array map (global data, struct_ops): never written, shared. */
+export const ZERO_KEY: Uint8Array = new Uint8Array(4);
+
 /** A key or value as the map API takes it: raw bytes, or a value encoded from BTF (or a plain integer). */
 export type MapKey = Value;
 

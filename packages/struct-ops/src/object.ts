@@ -21,7 +21,7 @@ import type { DataMap } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { type KsymTarget, resolveKsym } from "./ksym.ts";
 import type { Link } from "./link.ts";
-import type { BpfMap } from "./map.ts";
+import { type BpfMap, ZERO_KEY } from "./map.ts";
 import { type Opened, openSpec } from "./open.ts";
 import type { Program } from "./program.ts";
 import type { StructOpsMap } from "./struct-ops-map.ts";
@@ -58,7 +58,6 @@ export interface LoadOptions {
 
 export type ObjectState = "opened" | "loaded" | "closed";
 
-const ZERO_KEY = new Uint8Array(4);
 
 /**
  * A BPF object file. `open` reads the file only; `load` creates maps and loads programs but makes

@@ -5,14 +5,13 @@ import { BpfError, MapFlags, MapType, mapUpdate, ProgType, structOpsLinkCreate }
 import { StateError, StructOpsError } from "./errors.ts";
 import { findKernelStructOps, type KernelStructOps } from "./kernel-struct-ops.ts";
 import { Link } from "./link.ts";
-import { BpfMap } from "./map.ts";
+import { BpfMap, ZERO_KEY } from "./map.ts";
 import { nameTakenHint } from "./name-holder.ts";
 import type { Program } from "./program.ts";
 import { invalidValueHint } from "./register-hints.ts";
 
 export type { StructOpsMember } from "@bpfkit/object";
 
-const ZERO_KEY = new Uint8Array(4);
 
 /**
  * A struct_ops variable (SEC(".struct_ops") or SEC(".struct_ops.link")) and the map that
