@@ -12,7 +12,7 @@ function corpusTable() {
     if (!line.trim()) continue;
     try {
       const r = JSON.parse(line);
-      rows.push([r.tier ?? "?", r.name ?? "?", String(r.bpfkit ?? "?"), String(r.libbpf ?? "?"), r.same === true ? "same" : "DIFFERENT"]);
+      rows.push([r.tier ?? "?", r.name ?? "?", String(r.bpfkit ?? "?"), String(r.libbpf ?? "?"), r.same === true ? "same" : r.expected ? `different, as expected: ${r.expected}` : "DIFFERENT"]);
     } catch {
       rows.push(["?", "(unreadable line)", line.slice(0, 60), "", "?"]);
     }

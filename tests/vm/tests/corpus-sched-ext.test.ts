@@ -182,6 +182,8 @@ interface Result {
   libbpf: string;
   same: boolean;
   note?: string;
+  /** Why a difference is the expected outcome today (the summary prints it). */
+  expected?: string;
 }
 
 function report(r: Result): void {
@@ -246,7 +248,7 @@ describe.skipIf(!inVm)("tools/sched_ext through BpfObject vs libbpf 1.8 (7.x gue
 
     if (ARENA_USERS.has(o.name)) {
       test(`${o.name}: refused with the arena error, creating nothing; libbpf 1.8's outcome recorded`, async () => {
-        const result: Result = { tier: "vm", name: o.name, bpfkit: "", libbpf: "", same: false, note: "arena maps are not supported yet ([maps])" };
+        const result: Result = { tier: "vm", name: o.name, bpfkit: "", libbpf: "", same: false, expected: "bpfkit refuses arena maps until the [maps] issue" };
         let theirs: OracleResult | undefined;
         const ours = trackCreated(() => {
           const obj = BpfObject.open(path);
