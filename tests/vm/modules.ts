@@ -6,7 +6,7 @@
 // write the order /init loads them in.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 
 /** What the guest loads at boot, by module name. */
 export const WANTED_MODULES: readonly string[] = ["nf_conntrack"];
@@ -40,7 +40,7 @@ function moduleFiles(dir: string, into = new Map<string, string>()): Map<string,
  * ELF reader). Packages ship no modules.dep: depmod writes it at install time.
  */
 function dependsOf(ko: Uint8Array, name: string): string[] {
-  const modinfo = parseElf(ko).sections.find((s) => s.name === ".modinfo");
+  const modinfo = ElfFile.parse(ko).sections.find((s) => s.name === ".modinfo");
   if (!modinfo) throw new Error(`module ${name} has no .modinfo section`);
   for (const field of new TextDecoder().decode(modinfo.data).split("\0")) {
     if (field.startsWith("depends=")) return field.slice("depends=".length).split(",").filter(Boolean).map((d) => d.replace(/-/g, "_"));

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Btf, BtfBuilder, BtfError, type BtfTypeSpec, downgrade, dumpRaw, FuncLinkage, IntEncoding, Kind, VarLinkage } from "@bpfkit/btf";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 import { afterAll, describe, expect, it } from "vitest";
 import { bpftool, haveBpftool, haveKernelBtf, kernelBtf, objectSections, objects, rel, root } from "./support.ts";
 

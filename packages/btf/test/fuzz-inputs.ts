@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 import { moduleSplitBtf } from "../../../tools/testing/src/split-btf.ts";
 import { Btf } from "../src/btf.ts";
 import { BtfBuilder } from "../src/builder.ts";
@@ -28,7 +28,7 @@ export function fuzzInputs(): FuzzInput[] {
   for (const dir of dirs) {
     for (const f of readdirSync(root(dir)).sort()) {
       if (!f.endsWith(".o")) continue;
-      const elf = parseElf(new Uint8Array(readFileSync(root(`${dir}/${f}`))));
+      const elf = ElfFile.parse(new Uint8Array(readFileSync(root(`${dir}/${f}`))));
       const btf = elf.section(".BTF");
       const ext = elf.section(".BTF.ext");
       if (btf) out.push({ name: `${dir}/${f}`, btf: btf.data.slice(), ...(ext ? { ext: ext.data.slice() } : {}) });

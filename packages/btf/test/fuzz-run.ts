@@ -6,7 +6,7 @@ import { dumpJson } from "../src/dump/json.ts";
 import { dumpRaw } from "../src/dump/raw.ts";
 import { dumpTs } from "../src/dump/ts.ts";
 import { BtfError } from "../src/error.ts";
-import { parseBtfExt } from "../src/ext.ts";
+import { BtfExt } from "../src/ext.ts";
 import { Kind } from "../src/kind.ts";
 import type { FuzzInput } from "./fuzz-inputs.ts";
 
@@ -78,7 +78,7 @@ export function exercise(input: FuzzInput, bytes: Uint8Array, ext?: Uint8Array):
   attempt(() => dumpTs(btf));
   const copy = Btf.parse(BtfBuilder.from(btf).build(), input.base ? { base: input.base } : {});
   if (raw !== undefined && dumpRaw(copy) !== raw) throw new Error("BtfBuilder.from(btf).build() changed the types");
-  if (ext) parseBtfExt(ext, btf);
+  if (ext) BtfExt.parse(ext, btf);
 }
 
 /** For the kernel's BTF: the whole blob is parsed, but only types near the mutation are walked. */

@@ -1,4 +1,4 @@
-import { Btf, BtfBuilder, BtfError, dumpC, dumpJson, dumpRaw, dumpTs, parseBtfExt } from "@bpfkit/btf";
+import { Btf, BtfBuilder, BtfError, BtfExt, dumpC, dumpJson, dumpRaw, dumpTs } from "@bpfkit/btf";
 import { describe, expect, it } from "vitest";
 
 /** Hand-made BTF of the shapes random mutation rarely reaches: each must end fast, in BtfError or success. */
@@ -122,6 +122,6 @@ describe("hostile BTF", () => {
     e.setUint32(24, 8, true);
     e.setUint32(28, 1, true);
     e.setUint32(32, 0xffffffff, true);
-    expect(() => parseBtfExt(ext, Btf.parse(good))).toThrow(/run past the end/);
+    expect(() => BtfExt.parse(ext, Btf.parse(good))).toThrow(/run past the end/);
   });
 });

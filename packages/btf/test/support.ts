@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Btf } from "@bpfkit/btf";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 
 /** A path from the repository root. */
 export const root = (p: string): string => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
@@ -23,7 +23,7 @@ export const bpftool = (...args: string[]): string => execFileSync("bpftool", ar
 
 /** The .BTF (and .BTF.ext) section of an object file. */
 export function objectSections(path: string): { btf: Uint8Array; ext?: Uint8Array } {
-  const elf = parseElf(new Uint8Array(readFileSync(path)));
+  const elf = ElfFile.parse(new Uint8Array(readFileSync(path)));
   const btf = elf.section(".BTF");
   if (!btf) throw new Error(`${path} has no .BTF`);
   const ext = elf.section(".BTF.ext");
@@ -45,7 +45,7 @@ export function objects(): string[] {
   for (const dir of ["fixtures", "packages/elf/test/fixtures", "packages/btf/test/fixtures"]) {
     for (const f of readdirSync(root(dir)).sort()) if (f.endsWith(".o")) list.push(root(`${dir}/${f}`));
   }
-  return list.filter((p) => parseElf(new Uint8Array(readFileSync(p))).section(".BTF"));
+  return list.filter((p) => ElfFile.parse(new Uint8Array(readFileSync(p))).section(".BTF"));
 }
 
 /** A repository-relative name for test titles. */

@@ -1,12 +1,12 @@
 // The same C compiled for bpfel and bpfeb must read back identically except
 // for byte order: this is what catches a field read with the wrong endianness.
 import { describe, expect, it } from "vitest";
-import { EM_BPF, ET_REL, parseElf, SHT_NOBITS } from "../src/index.ts";
-import { fixture } from "./fixtures.ts";
+import { ElfFile, EM_BPF, ET_REL, SHT_NOBITS } from "../src/index.ts";
 import { buildElf, relocationTable, symbolTable } from "./build-elf.ts";
+import { fixture } from "./fixtures.ts";
 
 const logical = (bytes: Uint8Array) => {
-  const elf = parseElf(bytes);
+  const elf = ElfFile.parse(bytes);
   return {
     type: elf.type,
     machine: elf.machine,
@@ -21,10 +21,10 @@ describe.each(["prog", "struct_ops"] as const)("%s: bpfel and bpfeb", (name) => 
   const eb = fixture(`${name}.bpfeb`);
 
   it("report their byte order", () => {
-    expect(parseElf(el).littleEndian).toBe(true);
-    expect(parseElf(eb).littleEndian).toBe(false);
-    expect(parseElf(el).machine).toBe(EM_BPF);
-    expect(parseElf(eb).type).toBe(ET_REL);
+    expect(ElfFile.parse(el).littleEndian).toBe(true);
+    expect(ElfFile.parse(eb).littleEndian).toBe(false);
+    expect(ElfFile.parse(el).machine).toBe(EM_BPF);
+    expect(ElfFile.parse(eb).type).toBe(ET_REL);
   });
 
   it("have identical sections, symbols and relocations", () => {
@@ -36,15 +36,15 @@ describe.each(["prog", "struct_ops"] as const)("%s: bpfel and bpfeb", (name) => 
   });
 
   it("have byte-identical string and license sections", () => {
-    const a = parseElf(el);
-    const b = parseElf(eb);
+    const a = ElfFile.parse(el);
+    const b = ElfFile.parse(eb);
     for (const s of [".strtab", "license"]) expect(b.section(s)!.data).toEqual(a.section(s)!.data);
   });
 
   it("hand back section data in the file's own byte order", () => {
     // .BTF starts with the 16-bit magic 0xeb9f, stored in the object's byte order.
-    expect([...parseElf(el).section(".BTF")!.data.subarray(0, 2)]).toEqual([0x9f, 0xeb]);
-    expect([...parseElf(eb).section(".BTF")!.data.subarray(0, 2)]).toEqual([0xeb, 0x9f]);
+    expect([...ElfFile.parse(el).section(".BTF")!.data.subarray(0, 2)]).toEqual([0x9f, 0xeb]);
+    expect([...ElfFile.parse(eb).section(".BTF")!.data.subarray(0, 2)]).toEqual([0xeb, 0x9f]);
   });
 });
 

@@ -1,9 +1,9 @@
-// Seeded mutation fuzzing: parseElf plus reading every section, symbol and
+// Seeded mutation fuzzing: ElfFile.parse plus reading every section, symbol and
 // relocation must either succeed or throw ElfError, for any damage. The PRNG
 // is seeded, so a failure names a case that reproduces exactly.
 import { expect, it } from "vitest";
 import { rng } from "../../../tools/testing/src/rng.ts";
-import { ElfError, parseElf } from "../src/index.ts";
+import { ElfError, ElfFile } from "../src/index.ts";
 import { buildElf, relocationTable, symbolTable, Writer } from "./build-elf.ts";
 import { type FixtureName, fixture } from "./fixtures.ts";
 import { touchAll } from "./helpers.ts";
@@ -15,7 +15,7 @@ const prng = rng;
 
 /** Byte ranges holding structure (header, section headers, symbols, relocations): most mutations land there. */
 function structuralRanges(bytes: Uint8Array): [number, number][] {
-  const elf = parseElf(bytes);
+  const elf = ElfFile.parse(bytes);
   const ranges: [number, number][] = [[0, 64]];
   const first = elf.sections[0]!.headerOffset;
   ranges.push([first, first + elf.sections.length * 64]);
@@ -97,7 +97,7 @@ it(`${CASES} mutated objects either parse or throw ElfError`, () => {
     if (kind === 2 || rand() < 0.1) bytes = bytes.subarray(0, int(bytes.length + 1));
 
     try {
-      touchAll(parseElf(bytes));
+      touchAll(ElfFile.parse(bytes));
       outcome.ok++;
     } catch (e) {
       if (!(e instanceof ElfError)) {

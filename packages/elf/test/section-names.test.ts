@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { EM_BPF, parseElf, sectionFlagLetters, sectionTypeName } from "../src/index.ts";
+import { ElfFile, EM_BPF, sectionFlagLetters, sectionTypeName } from "../src/index.ts";
 import { FIXTURES, fixture, oracle } from "./fixtures.ts";
 
 const haveLlvmReadelf = spawnSync("llvm-readelf", ["--version"]).status === 0;
@@ -30,7 +30,7 @@ function llvmSections(file: string): { index: number; type: string; flags: strin
 
 describe("section names as readelf prints them", () => {
   it.each(FIXTURES)("%s: flag letters match GNU readelf", (name) => {
-    const elf = parseElf(fixture(name));
+    const elf = ElfFile.parse(fixture(name));
     const want = oracle(name).sections;
     expect(want.length).toBeGreaterThan(1);
     expect(elf.sections.map((s) => sectionFlagLetters(s.flags))).toEqual(want.map((s) => s.flags));
@@ -39,7 +39,7 @@ describe("section names as readelf prints them", () => {
   it.skipIf(!haveLlvmReadelf)("types and flags match llvm-readelf -S on every BPF fixture object (machine-specific types are not named)", () => {
     expect(OBJECTS.length).toBeGreaterThan(FIXTURES.length);
     for (const file of OBJECTS) {
-      const elf = parseElf(new Uint8Array(readFileSync(file)));
+      const elf = ElfFile.parse(new Uint8Array(readFileSync(file)));
       if (elf.machine !== EM_BPF) continue;
       const want = llvmSections(file);
       expect(want.length, file).toBe(elf.sections.length - 1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  parseElf,
+  ElfFile,
   SHN_ABS,
   SHN_COMMON,
   SHN_UNDEF,
@@ -44,7 +44,7 @@ function object(littleEndian = true, symtab: Partial<SectionSpec> = {}, extra: S
 
 describe("symbols", () => {
   it.each([true, false])("decode every field (little-endian: %s)", (le) => {
-    const elf = parseElf(object(le).bytes);
+    const elf = ElfFile.parse(object(le).bytes);
     expect(elf.symbols).toEqual([
       { index: 0, name: "", value: 0, size: 0, bind: 0, type: 0, visibility: 0, shndx: 0 },
       { index: 1, name: "main", value: 0x10, size: 32, bind: 1, type: 2, visibility: 0, shndx: 1 },
@@ -56,28 +56,28 @@ describe("symbols", () => {
   });
 
   it("are [] without a symbol table", () => {
-    expect(parseElf(buildElf({ sections: [] }).bytes).symbols).toEqual([]);
+    expect(ElfFile.parse(buildElf({ sections: [] }).bytes).symbols).toEqual([]);
   });
 
   it("are decoded lazily, once", () => {
     const { bytes, header } = object();
     new Writer(bytes, true).u64(header(2) + 56, 0);
-    const elf = parseElf(bytes); // a bad symbol table does not stop parseElf
+    const elf = ElfFile.parse(bytes); // a bad symbol table does not stop ElfFile.parse
     expect(elf.sections).toHaveLength(5);
     expect(() => elf.symbols).toThrow(/sh_entsize 0/);
-    const good = parseElf(object().bytes);
+    const good = ElfFile.parse(object().bytes);
     expect(good.symbols).toBe(good.symbols);
   });
 
   it("keep only the low two bits of st_other as visibility", () => {
     const { bytes } = object();
-    const elf = parseElf(bytes);
+    const elf = ElfFile.parse(bytes);
     bytes[elf.sections[2]!.offset + 24 + 5] = 0xf2;
-    expect(parseElf(bytes).symbols[1]!.visibility).toBe(2);
+    expect(ElfFile.parse(bytes).symbols[1]!.visibility).toBe(2);
   });
 
   it("agree with the fixture's well-known names", () => {
-    const elf = parseElf(fixture("struct_ops.bpfel"));
+    const elf = ElfFile.parse(fixture("struct_ops.bpfel"));
     const byName = new Map(elf.symbols.map((s) => [s.name, s]));
     expect(elf.sections[byName.get("demo")!.shndx]!.name).toBe(".struct_ops.link");
     expect(elf.sections[byName.get("demo_init")!.shndx]!.name).toBe("struct_ops/demo_init");
@@ -90,7 +90,7 @@ describe("symbol table checks", () => {
   it("sh_entsize must be 24", () => {
     const { bytes, header } = object();
     new Writer(bytes, true).u64(header(2) + 56, 16);
-    const e = elfError(() => parseElf(bytes).symbols);
+    const e = elfError(() => ElfFile.parse(bytes).symbols);
     expectWhere(e, { offset: header(2) + 56, section: ".symtab", code: "MALFORMED" });
     expect(e.message).toBe(
       'section ".symtab" (#2) has sh_entsize 16, but ELF64 symbols are 24 bytes: the file is corrupt; rebuild it',
@@ -100,7 +100,7 @@ describe("symbol table checks", () => {
   it("size must be a whole number of entries", () => {
     const { bytes, header } = object();
     new Writer(bytes, true).u64(header(2) + 32, 24 * 3 + 5);
-    expectWhere(elfError(() => parseElf(bytes).symbols), { offset: header(2) + 32, section: ".symtab" });
+    expectWhere(elfError(() => ElfFile.parse(bytes).symbols), { offset: header(2) + 32, section: ".symtab" });
   });
 
   it.each([
@@ -110,40 +110,40 @@ describe("symbol table checks", () => {
   ])("sh_link pointing at %s is an error", (_, link) => {
     const { bytes, header } = object();
     new Writer(bytes, true).u32(header(2) + 40, link);
-    const e = elfError(() => parseElf(bytes).symbols);
+    const e = elfError(() => ElfFile.parse(bytes).symbols);
     expectWhere(e, { offset: header(2) + 40, section: ".symtab" });
     expect(e.message).toMatch(/sh_link is \d+, which should name its string table/);
   });
 
   it("a name offset outside the string table is an error at st_name", () => {
     const { bytes } = object();
-    const symtab = parseElf(bytes).sections[2]!;
+    const symtab = ElfFile.parse(bytes).sections[2]!;
     new Writer(bytes, true).u32(symtab.offset + 3 * 24, 0x1000);
-    const e = elfError(() => parseElf(bytes).symbols);
+    const e = elfError(() => ElfFile.parse(bytes).symbols);
     expectWhere(e, { offset: symtab.offset + 3 * 24, section: ".symtab" });
     expect(e.message).toMatch(/^name of symbol #3 .* points at 0x1000, outside string table ".strtab" \(#3\)/);
   });
 
   it("a name running off the end of the string table is an error", () => {
     const { bytes } = object();
-    const strtab = parseElf(bytes).sections[3]!;
+    const strtab = ElfFile.parse(bytes).sections[3]!;
     bytes[strtab.offset + strtab.size - 1] = 0x41; // "common" loses its NUL
-    const e = elfError(() => parseElf(bytes).symbols);
-    expectWhere(e, { offset: parseElf(bytes).sections[2]!.offset + 5 * 24, section: ".symtab" });
+    const e = elfError(() => ElfFile.parse(bytes).symbols);
+    expectWhere(e, { offset: ElfFile.parse(bytes).sections[2]!.offset + 5 * 24, section: ".symtab" });
     expect(e.message).toMatch(/no terminating NUL/);
   });
 
   it("st_value above 2^53 - 1 is an error", () => {
     const { bytes } = object();
-    const symtab = parseElf(bytes).sections[2]!;
+    const symtab = ElfFile.parse(bytes).sections[2]!;
     new Writer(bytes, true).u64(symtab.offset + 24 + 8, 2n ** 63n);
-    expectWhere(elfError(() => parseElf(bytes).symbols), { offset: symtab.offset + 24 + 8, section: ".symtab" });
+    expectWhere(elfError(() => ElfFile.parse(bytes).symbols), { offset: symtab.offset + 24 + 8, section: ".symtab" });
   });
 
   it("a second SHT_SYMTAB is an error", () => {
     const t = symbolTable(SYMBOLS, true);
     const { bytes, header } = object(true, {}, [{ name: ".symtab2", type: SHT_SYMTAB, data: t.symtab, link: 3, entsize: 24 }]);
-    expectWhere(elfError(() => parseElf(bytes).symbols), { offset: header(4) + 4, section: ".symtab2" });
+    expectWhere(elfError(() => ElfFile.parse(bytes).symbols), { offset: header(4) + 4, section: ".symtab2" });
   });
 });
 
@@ -160,7 +160,7 @@ describe("SHN_XINDEX", () => {
 
   it.each([true, false])("resolves through SHT_SYMTAB_SHNDX (little-endian: %s)", (le) => {
     const extra = [{ name: ".symtab_shndx", type: SHT_SYMTAB_SHNDX, data: shndx(le, [0, 0, 70000]), link: 2, entsize: 4 }];
-    const elf = parseElf(object(le, {}, extra, symbols).bytes);
+    const elf = ElfFile.parse(object(le, {}, extra, symbols).bytes);
     expect(elf.symbols.map((s) => [s.name, s.shndx])).toEqual([
       ["", 0],
       ["low", 1],
@@ -169,18 +169,18 @@ describe("SHN_XINDEX", () => {
   });
 
   it("stays SHN_XINDEX when there is no SHT_SYMTAB_SHNDX", () => {
-    expect(parseElf(object(true, {}, [], symbols).bytes).symbols[2]!.shndx).toBe(SHN_XINDEX);
+    expect(ElfFile.parse(object(true, {}, [], symbols).bytes).symbols[2]!.shndx).toBe(SHN_XINDEX);
   });
 
   it("is an error when the SHT_SYMTAB_SHNDX table is too short", () => {
     const extra = [{ name: ".symtab_shndx", type: SHT_SYMTAB_SHNDX, data: shndx(true, [0, 0]), link: 2, entsize: 4 }];
     const { bytes, header } = object(true, {}, extra, symbols);
-    expectWhere(elfError(() => parseElf(bytes).symbols), { offset: header(4) + 32, section: ".symtab_shndx" });
+    expectWhere(elfError(() => ElfFile.parse(bytes).symbols), { offset: header(4) + 32, section: ".symtab_shndx" });
   });
 
   it("is an error when SHT_SYMTAB_SHNDX has the wrong entry size", () => {
     const extra = [{ name: ".symtab_shndx", type: SHT_SYMTAB_SHNDX, data: shndx(true, [0, 0, 5]), link: 2, entsize: 8 }];
     const { bytes, header } = object(true, {}, extra, symbols);
-    expectWhere(elfError(() => parseElf(bytes).symbols), { offset: header(4) + 56, section: ".symtab_shndx" });
+    expectWhere(elfError(() => ElfFile.parse(bytes).symbols), { offset: header(4) + 56, section: ".symtab_shndx" });
   });
 });

@@ -1,7 +1,7 @@
 // Cut real objects at every length: each prefix must fail with a TRUNCATED
 // ElfError (never a RangeError or a partial result), and the whole file must parse.
 import { describe, expect, it } from "vitest";
-import { ElfError, parseElf } from "../src/index.ts";
+import { ElfError, ElfFile } from "../src/index.ts";
 import { fixture } from "./fixtures.ts";
 import { touchAll } from "./helpers.ts";
 
@@ -13,7 +13,7 @@ describe.each(["prog.bpfel", "prog.bpfeb", "rela.ppc64"] as const)("%s truncated
     for (let n = 0; n < bytes.length; n++) {
       let error: unknown;
       try {
-        touchAll(parseElf(bytes.subarray(0, n)));
+        touchAll(ElfFile.parse(bytes.subarray(0, n)));
       } catch (e) {
         error = e;
       }
@@ -27,6 +27,6 @@ describe.each(["prog.bpfel", "prog.bpfeb", "rela.ppc64"] as const)("%s truncated
   });
 
   it("parses at full length", () => {
-    expect(touchAll(parseElf(bytes))).toBeGreaterThan(0);
+    expect(touchAll(ElfFile.parse(bytes))).toBeGreaterThan(0);
   });
 });

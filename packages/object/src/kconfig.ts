@@ -3,7 +3,7 @@
  * encoded into the bytes of the object's read-only `.kconfig` map as libbpf encodes them. Pure:
  * the running kernel's config and version are read by @bpfkit/kernel and passed in.
  */
-import { type Btf, IntEncoding, Kind } from "@bpfkit/btf";
+import { type Btf, cTypeName, IntEncoding, Kind } from "@bpfkit/btf";
 import { ObjectError } from "./error.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -177,27 +177,6 @@ export class KconfigError extends ObjectError {
   }
 }
 
-/** "__u32 (unsigned int)", "enum libbpf_tristate", "char[8]": for messages. */
-function typeName(btf: Btf, id: number): string {
-  const t = btf.type(btf.skipModifiers(id));
-  switch (t.kind) {
-    case "TYPEDEF":
-      return `${t.name} (${typeName(btf, t.type)})`;
-    case "ARRAY":
-      return `${typeName(btf, t.elemType)}[${t.nelems}]`;
-    case "ENUM":
-    case "ENUM64":
-      return `enum ${t.name || "(anon)"}`;
-    case "STRUCT":
-    case "UNION":
-      return `${t.kind.toLowerCase()} ${t.name || "(anon)"}`;
-    case "VOID":
-      return "void";
-    default:
-      return t.name || t.kind.toLowerCase();
-  }
-}
-
 /** libbpf's find_kcfg_type: which values a type can take; undefined when none. */
 function shapeOf(btf: Btf, id: number): { shape: KconfigShape; signed: boolean } | undefined {
   const t = btf.type(btf.resolve(id));
@@ -235,7 +214,7 @@ export function kconfigLayout(btf: Btf, object: string, weak: WeakExterns): Kcon
   const found = sec.vars.map((v) => {
     const variable = btf.type(v.type);
     const type = variable.kind === "VAR" ? variable.type : v.type;
-    const ext = { name: variable.name, typeName: typeName(btf, type) };
+    const ext = { name: variable.name, typeName: cTypeName(btf, type, { style: "resolved" }) };
     if (variable.kind !== "VAR") throw new KconfigError(object, ext, "unsupported-type", `only variables may be __kconfig externs, not a ${variable.kind}`);
     const shape = shapeOf(btf, type);
     if (!shape) {

@@ -1,5 +1,5 @@
-import { Btf, type BtfExt, hostLittleEndian, Kind, parseBtfExt } from "@bpfkit/btf";
-import { type ElfFile, type ElfSection, EM_BPF, parseElf, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STT_FUNC, STT_OBJECT } from "@bpfkit/elf";
+import { Btf, BtfExt, hostLittleEndian, Kind,} from "@bpfkit/btf";
+import { ElfFile, type ElfSection, EM_BPF, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STT_FUNC, STT_OBJECT } from "@bpfkit/elf";
 import { type MapSlotInit, parseBtfMaps } from "./btf-maps.ts";
 import { ObjectError } from "./error.ts";
 import { collectExterns, type Extern } from "./externs.ts";
@@ -150,7 +150,7 @@ function isDataSection(sec: ElfSection): boolean {
 }
 
 function parseObject(bytes: Uint8Array, name: string): ObjectSpec {
-  const elf = parseElf(bytes);
+  const elf = ElfFile.parse(bytes);
   const fail = (msg: string, where?: { section?: string; subject?: string }): never => {
     throw new ObjectError(name, msg, where);
   };
@@ -162,7 +162,7 @@ function parseObject(bytes: Uint8Array, name: string): ObjectSpec {
   const btfSec = elf.section(".BTF");
   const btf = btfSec ? Btf.parse(btfSec.data) : undefined;
   const extSec = elf.section(".BTF.ext");
-  const ext = btf && extSec ? parseBtfExt(extSec.data, btf) : undefined;
+  const ext = btf && extSec ? BtfExt.parse(extSec.data, btf) : undefined;
   const licSec = elf.section("license");
   const license = licSec ? cString(licSec.data) : "";
   const verSec = elf.section("version");

@@ -2,12 +2,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Btf, type CoreRelo, CoreReloKind, Kind, parseBtfExt } from "@bpfkit/btf";
-import { parseElf } from "@bpfkit/elf";
+import { Btf, BtfExt, type CoreRelo, CoreReloKind, Kind } from "@bpfkit/btf";
+import { ElfFile } from "@bpfkit/elf";
+import { applyCoreRelos } from "@bpfkit/object";
+import { BpfObject } from "@bpfkit/struct-ops";
 import { checkFdLeaks, describeKernel, useBpffs } from "@bpfkit/testing";
 import { afterAll, expect, it } from "vitest";
-import { BpfObject } from "@bpfkit/struct-ops";
-import { applyCoreRelos } from "@bpfkit/object";
 import { fixture } from "./support/paths.ts";
 
 /**
@@ -78,7 +78,7 @@ function replay(code: Uint8Array, patches: readonly Patch[]): Uint8Array {
  */
 function withTypeMatches(bytes: Uint8Array): Uint8Array {
   const copy = bytes.slice();
-  const elf = parseElf(copy);
+  const elf = ElfFile.parse(copy);
   const btf = Btf.parse(elf.section(".BTF")!.data);
   const ext = elf.section(".BTF.ext")!.data;
   const v = new DataView(ext.buffer, ext.byteOffset, ext.byteLength);
@@ -103,9 +103,9 @@ function relocate(
   vmlinux: Btf,
   program = PROGRAM,
 ): { original: Uint8Array; ours: Uint8Array; records: readonly CoreRelo[]; local: Btf } {
-  const elf = parseElf(bytes);
+  const elf = ElfFile.parse(bytes);
   const local = Btf.parse(elf.section(".BTF")!.data);
-  const ext = parseBtfExt(elf.section(".BTF.ext")!.data, local);
+  const ext = BtfExt.parse(elf.section(".BTF.ext")!.data, local);
   const records = ext.coreRelos.find((s) => s.section === SECTION)!.records;
   const sec = elf.section(SECTION)!;
   const sym = elf.symbols.find((s) => s.name === program && s.shndx === sec.index)!;

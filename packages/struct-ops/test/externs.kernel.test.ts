@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseElf, SHT_SYMTAB, STB_GLOBAL } from "@bpfkit/elf";
+import { ElfFile, SHT_SYMTAB, STB_GLOBAL } from "@bpfkit/elf";
 import { BpfObject, ObjectError } from "@bpfkit/struct-ops";
 import { checkFdLeaks, describeKernel, thrown, trackCreated, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
@@ -19,7 +19,7 @@ function kallsyms(name: string): bigint {
 /** The object with one symbol's binding changed (weak → global): the same code, a strong extern. */
 function withStrong(symbol: string): Uint8Array {
   const bytes = new Uint8Array(readFileSync(EXTERNS));
-  const elf = parseElf(bytes);
+  const elf = ElfFile.parse(bytes);
   const symtab = elf.sections.find((s) => s.type === SHT_SYMTAB)!;
   const sym = elf.symbols.find((s) => s.name === symbol)!;
   const info = symtab.offset + sym.index * 24 + 4;

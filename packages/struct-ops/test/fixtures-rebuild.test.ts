@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseElf, SHF_EXECINSTR } from "@bpfkit/elf";
+import { ElfFile, SHF_EXECINSTR } from "@bpfkit/elf";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -21,7 +21,7 @@ if (why) console.log(`skipping the fixture rebuild: ${why}`);
 
 /** What makes an object behave: its sections' names, and the bytes of its code and map/struct_ops sections. */
 function behaviour(path: string): Record<string, string> {
-  const elf = parseElf(new Uint8Array(readFileSync(path)));
+  const elf = ElfFile.parse(new Uint8Array(readFileSync(path)));
   const out: Record<string, string> = {};
   for (const s of elf.sections) {
     if (s.name === "" || s.name.startsWith(".debug") || s.name.startsWith(".rel.debug")) continue;

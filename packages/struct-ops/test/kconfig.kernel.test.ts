@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Btf } from "@bpfkit/btf";
-import { parseElf, STB_WEAK } from "@bpfkit/elf";
+import { ElfFile, STB_WEAK } from "@bpfkit/elf";
 import { readKernelConfig, runningKernelVersion } from "@bpfkit/kernel";
 import { kconfigData, kconfigLayout } from "@bpfkit/object";
 import { describeKernel, useBpffs } from "@bpfkit/testing";
@@ -43,7 +43,7 @@ describeKernel("the .kconfig map libbpf fills", () => {
     const dump = JSON.parse(spawnSync("bpftool", ["map", "dump", "id", String(kconfigMap!.id), "-j"], { encoding: "utf8" }).stdout) as { value: string[] }[];
     const libbpfBytes = dump[0]!.value.map((b) => Number.parseInt(b, 16));
 
-    const elf = parseElf(new Uint8Array(readFileSync(path)));
+    const elf = ElfFile.parse(new Uint8Array(readFileSync(path)));
     const btf = Btf.parse(elf.section(".BTF")!.data);
     const weak = new Set(elf.symbols.filter((s) => s.bind === STB_WEAK).map((s) => s.name));
     const layout = kconfigLayout(btf, "kconfig", weak)!;

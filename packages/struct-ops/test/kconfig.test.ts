@@ -4,20 +4,18 @@ import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Btf, BtfBuilder, IntEncoding } from "@bpfkit/btf";
-import { parseElf, STB_WEAK } from "@bpfkit/elf";
-import { afterAll, describe, expect, it } from "vitest";
-import { ObjectError } from "@bpfkit/object";
-import {
+import { ElfFile, STB_WEAK } from "@bpfkit/elf";
+import { readKernelConfig, runningKernelVersion } from "@bpfkit/kernel";
+import { 
   KconfigError,
   type KconfigExtras,
   KernelConfigError,
   kconfigData,
   kconfigLayout,
   kernelVersionCode,
-  kernelVersionFrom,
-  parseKernelConfig,
-} from "@bpfkit/object";
-import { readKernelConfig, runningKernelVersion } from "@bpfkit/kernel";
+  kernelVersionFrom,ObjectError, 
+  parseKernelConfig,} from "@bpfkit/object";
+import { afterAll, describe, expect, it } from "vitest";
 import { fixture } from "./support/paths.ts";
 
 /** A system config that must not be read: the values come from elsewhere. */
@@ -176,7 +174,7 @@ describe("kernel version", () => {
 // The fixture: fixtures/src/kconfig.bpf.c
 // ---------------------------------------------------------------------------------------------
 
-const elf = parseElf(new Uint8Array(readFileSync(fixture("kconfig"))));
+const elf = ElfFile.parse(new Uint8Array(readFileSync(fixture("kconfig"))));
 const fixtureBtf = Btf.parse(elf.section(".BTF")!.data);
 const weak = new Set(elf.symbols.filter((s) => s.bind === STB_WEAK).map((s) => s.name));
 const VERSION = kernelVersionCode(6, 18, 44);
@@ -252,7 +250,7 @@ describe("kconfigLayout on fixtures/kconfig.bpf.o", () => {
   });
 
   it("is undefined for an object without .kconfig externs", () => {
-    const other = parseElf(new Uint8Array(readFileSync(fixture("externs"))));
+    const other = ElfFile.parse(new Uint8Array(readFileSync(fixture("externs"))));
     expect(kconfigLayout(Btf.parse(other.section(".BTF")!.data), "externs", new Set())).toBeUndefined();
     expect(kconfigData(Btf.parse(other.section(".BTF")!.data), "externs", neverRead, extras)).toEqual(new Uint8Array(0));
   });

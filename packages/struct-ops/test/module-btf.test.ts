@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Btf, Kind } from "@bpfkit/btf";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 import type { KernelBtfSource } from "@bpfkit/kernel";
 import { BpfObject, StructOpsError } from "@bpfkit/struct-ops";
 import { moduleSplitBtf } from "@bpfkit/testing";
@@ -10,7 +10,7 @@ import { fixture } from "./support/paths.ts";
 
 // Neither the development host nor the 7.x VM guest loads kernel modules, so module BTF is
 // covered here: split BTF built over a committed object's BTF, standing in for vmlinux.
-const base = Btf.parse(parseElf(new Uint8Array(readFileSync(fixture("two_cc")))).section(".BTF")!.data);
+const base = Btf.parse(ElfFile.parse(new Uint8Array(readFileSync(fixture("two_cc")))).section(".BTF")!.data);
 const split = Btf.parse(moduleSplitBtf(base), { base });
 
 describe("split (module) BTF over a base", () => {

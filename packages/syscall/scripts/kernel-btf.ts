@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as zlib from "node:zlib";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_DIR: string = resolve(HERE, "..");
@@ -162,7 +162,7 @@ export function btfOfImage(path: string): KernelBtf {
     return { bytes, release, sha256: sha256(bytes), image: shown };
   }
   const { elf, release } = vmlinuxOf(image, shown);
-  const section = parseElf(withoutAddresses(elf, shown)).section(".BTF");
+  const section = ElfFile.parse(withoutAddresses(elf, shown)).section(".BTF");
   if (!section) throw new ImageError(`${shown}: its vmlinux has no .BTF section (a kernel built without CONFIG_DEBUG_INFO_BTF)`);
   const bytes = section.data.slice();
   const rel = release ?? "(unknown release)";

@@ -2,7 +2,7 @@
 // from a kernel's BTF: every command's struct in union bpf_attr, and the info structs. Used by
 // gen-attr.ts (which renders src/gen/attr-layout.ts from the 7.x guest kernel) and by the tests
 // (which compare that file with the running kernel's BTF).
-import { type Btf, Kind } from "@bpfkit/btf";
+import { type Btf, cTypeName, Kind } from "@bpfkit/btf";
 
 /** One member: byte offset and size within the top-level struct. */
 export interface FieldLayout {
@@ -103,38 +103,12 @@ const INFO_STRUCTS: readonly { readonly name: string; readonly struct: string }[
 /** Every stable struct name, in the order gen-attr.ts writes them. */
 export const STRUCT_NAMES: readonly string[] = [...ATTR_MEMBERS.map((m) => m.name), ...INFO_STRUCTS.map((s) => s.name)];
 
+/** Comments spell types as declared ("__aligned_u64", "char[16]"); anonymous records as `{...}`. */
+const ANON = { anonymous: "{...}" } as const;
+
 function isRecord(btf: Btf, id: number): boolean {
   const k = btf.kind(btf.resolve(id));
   return k === Kind.STRUCT || k === Kind.UNION;
-}
-
-/** The type as C spells it, for a comment: typedef names as written ("__aligned_u64"), arrays with their length. */
-export function cTypeName(btf: Btf, id: number): string {
-  const t = btf.type(id);
-  switch (t.kind) {
-    case "VOID":
-      return "void";
-    case "INT":
-    case "TYPEDEF":
-    case "FLOAT":
-      return t.name;
-    case "PTR":
-      return `${cTypeName(btf, t.type)} *`;
-    case "ARRAY":
-      return `${cTypeName(btf, t.elemType)}[${t.nelems}]`;
-    case "STRUCT":
-    case "UNION":
-      return `${t.kind.toLowerCase()} ${t.name || "{...}"}`;
-    case "ENUM":
-    case "ENUM64":
-      return `enum ${t.name || "{...}"}`;
-    case "CONST":
-    case "VOLATILE":
-    case "RESTRICT":
-      return `${t.kind.toLowerCase()} ${cTypeName(btf, t.type)}`;
-    default:
-      return cTypeName(btf, (t as { type: number }).type);
-  }
 }
 
 /**
@@ -160,11 +134,11 @@ function entries(btf: Btf, id: number, base: number, where: string, union?: read
       if (at % 8 !== 0) throw new LayoutError(`${where}.${m.name}: an inner record at bit ${at}, not on a byte`);
       const size = btf.sizeOf(m.type);
       const inner = entries(btf, m.type, at, `${where}.${m.name}`, undefined);
-      out.push({ kind: "group", name: m.name, offset: at / 8, size, ctype: cTypeName(btf, m.type), entries: inner });
+      out.push({ kind: "group", name: m.name, offset: at / 8, size, ctype: cTypeName(btf, m.type, ANON), entries: inner });
       continue;
     }
     const size = btf.sizeOf(m.type);
-    const ctype = cTypeName(btf, m.type);
+    const ctype = cTypeName(btf, m.type, ANON);
     const extra = others && others.length > 0 ? { union: others } : {};
     if (m.bitfieldSize > 0) {
       // A bitfield is read through the unit of its declared type that holds it.

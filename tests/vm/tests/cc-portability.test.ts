@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { Btf } from "@bpfkit/btf";
-import { parseElf } from "@bpfkit/elf";
+import { ElfFile } from "@bpfkit/elf";
 import { BpfObject, kernelBtf } from "@bpfkit/struct-ops";
 import { runTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
 
@@ -29,7 +29,7 @@ describe.skipIf(!inVm)("congestion control portability (7.x)", () => {
     const moved = Object.entries(HOST_6_18).filter(([name, off]) => guest.get(name) !== off).map(([name]) => name);
     expect(moved.length).toBeGreaterThan(0);
     // And the object's own (partial) struct matches neither: members are matched by name.
-    const elf = parseElf(new Uint8Array(readFileSync(CC)));
+    const elf = ElfFile.parse(new Uint8Array(readFileSync(CC)));
     const local = Btf.parse(elf.section(".BTF")!.data);
     const mine = memberOffsets(local, local.find("tcp_congestion_ops", "STRUCT")!);
     expect([...mine].some(([name, off]) => guest.get(name) !== off)).toBe(true);

@@ -35,7 +35,7 @@ export interface CoreResult {
   readonly targetSpec: string | undefined;
 }
 
-/** What a relocation record must provide (CoreRelo from parseBtfExt fits). */
+/** What a relocation record must provide (CoreRelo from BtfExt.parse fits). */
 export type CoreReloInput = CoreReloRef;
 
 /**
