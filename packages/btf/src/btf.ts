@@ -63,7 +63,7 @@ export class Btf {
     const h = this.header;
     this.strings = new StringTable(bytes.subarray(h.strStart, h.strStart + h.strLen), base?.strings);
     if (!base && h.strLen > 0 && bytes[h.strStart] !== 0) {
-      throw new BtfError("BTF string table does not start with the empty string", { offset: h.strStart });
+      throw new BtfError("BTF string table does not start with the empty string", { offset: h.strStart, code: "malformed" });
     }
     this.firstId = base ? base.lastId + 1 : 1;
     this.#offsets = this.#index();
@@ -102,17 +102,17 @@ export class Btf {
     let n = 0;
     let off = typeStart;
     while (off < end) {
-      if (end - off < 12) throw new BtfError("BTF type record cut short by the end of the type section", { typeId: this.firstId + n, offset: off });
+      if (end - off < 12) throw new BtfError("BTF type record cut short by the end of the type section", { typeId: this.firstId + n, offset: off, code: "truncated" });
       const info = v.getUint32(off + 4, le);
       const kind = (info >>> 24) & 0x1f;
       const vlen = info & 0xffff;
       const extra = extraSize(kind, vlen);
       if (extra === undefined || kind === 0) {
-        throw new BtfError(`unknown BTF kind ${kind}: the BTF is corrupt or newer than bpfkit`, { typeId: this.firstId + n, offset: off });
+        throw new BtfError(`unknown BTF kind ${kind}: the BTF is corrupt or newer than bpfkit`, { typeId: this.firstId + n, offset: off, code: "unsupported" });
       }
       const next = off + 12 + extra;
       if (next > end) {
-        throw new BtfError(`${kindName(kind)} with vlen ${vlen} runs past the end of the type section`, { typeId: this.firstId + n, offset: off });
+        throw new BtfError(`${kindName(kind)} with vlen ${vlen} runs past the end of the type section`, { typeId: this.firstId + n, offset: off, code: "truncated" });
       }
       offsets[n++] = off;
       off = next;
@@ -138,7 +138,7 @@ export class Btf {
   #local(id: number): number {
     const i = id - this.firstId;
     if (!Number.isInteger(id) || i < 0 || i >= this.#offsets.length) {
-      throw new BtfError(`type id ${id} does not exist (valid: ${this.base ? 0 : 1}..${this.lastId})`, { typeId: id });
+      throw new BtfError(`type id ${id} does not exist (valid: ${this.base ? 0 : 1}..${this.lastId})`, { typeId: id, code: "bad-type-id" });
     }
     return this.#offsets[i]!;
   }
@@ -194,7 +194,7 @@ export class Btf {
     const off = o.#local(id);
     const info = o.#view.getUint32(off + 4, o.#le);
     const words = 3 + (extraSize((info >>> 24) & 0x1f, info & 0xffff) ?? 0) / 4;
-    if (!Number.isInteger(index) || index < 0 || index >= words) throw new BtfError(`type has no word ${index} (its record has ${words})`, { typeId: id });
+    if (!Number.isInteger(index) || index < 0 || index >= words) throw new BtfError(`type has no word ${index} (its record has ${words})`, { typeId: id, code: "bad-argument" });
     return o.#view.getUint32(off + index * 4, o.#le);
   }
 
@@ -237,7 +237,7 @@ export class Btf {
    */
   find(name: string, kind?: number | string): number | undefined {
     const k = typeof kind === "string" ? kindByName(kind) : kind;
-    if (typeof kind === "string" && k === undefined) throw new BtfError(`unknown BTF kind name "${kind}"`);
+    if (typeof kind === "string" && k === undefined) throw new BtfError(`unknown BTF kind name "${kind}"`, { code: "bad-argument" });
     const fromBase = this.base?.find(name, k);
     if (fromBase !== undefined) return fromBase;
     return this.#lookup(name, k, false)[0];
@@ -334,7 +334,7 @@ export class Btf {
       if (k !== Kind.CONST && k !== Kind.VOLATILE && k !== Kind.RESTRICT && k !== Kind.TYPE_TAG) return id;
       id = this.sizeOrType(id);
     }
-    throw new BtfError("modifier chain too long (a reference cycle?)", { typeId: id });
+    throw new BtfError("modifier chain too long (a reference cycle?)", { typeId: id, code: "cycle" });
   }
 
   /** Skips modifiers and typedefs down to the underlying type. */
@@ -370,7 +370,7 @@ export class Btf {
         this.#aligns.set(id, a);
       },
       fail: (why, id) => {
-        throw new BtfError(LAYOUT_FAILURES[why](this, id), { typeId: id });
+        throw new BtfError(LAYOUT_FAILURES[why](this, id), { typeId: id, code: why === "no-size" || why === "no-align" ? "no-layout" : "cycle" });
       },
     };
     return this.#layoutSource;
@@ -380,7 +380,7 @@ export class Btf {
   members(id: number): readonly BtfMember[] {
     const t = this.type(this.resolve(id));
     if (t.kind !== "STRUCT" && t.kind !== "UNION") {
-      throw new BtfError(`expected a struct or union, found ${t.kind}`, { typeId: t.id });
+      throw new BtfError(`expected a struct or union, found ${t.kind}`, { typeId: t.id, code: "wrong-kind" });
     }
     return t.members;
   }

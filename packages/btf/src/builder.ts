@@ -127,7 +127,7 @@ export class BtfBuilder {
     const known = index.get(s);
     if (known !== undefined) return known;
     const enc = encoder.encode(s);
-    if (enc.includes(0)) throw new BtfError(`a BTF string cannot contain NUL: ${JSON.stringify(s)}`);
+    if (enc.includes(0)) throw new BtfError(`a BTF string cannot contain NUL: ${JSON.stringify(s)}`, { code: "bad-argument" });
     this.#str = grow8(this.#str, this.#strLen + enc.byteLength + 1);
     const rel = this.#strLen;
     this.#str.set(enc, rel);
@@ -143,12 +143,12 @@ export class BtfBuilder {
     const start = this.#strStart();
     if (offset < start) {
       if (this.base) return this.base.strings.get(offset);
-      throw new BtfError(`string offset ${offset} is outside the string table`);
+      throw new BtfError(`string offset ${offset} is outside the string table`, { code: "bad-argument" });
     }
     const rel = offset - start;
-    if (rel >= this.#strLen) throw new BtfError(`string offset ${offset} is outside the string table (${start}..${start + this.#strLen})`);
+    if (rel >= this.#strLen) throw new BtfError(`string offset ${offset} is outside the string table (${start}..${start + this.#strLen})`, { code: "bad-argument" });
     const end = this.#str.indexOf(0, rel);
-    if (end < 0 || end >= this.#strLen) throw new BtfError(`string at offset ${offset} is not NUL-terminated`);
+    if (end < 0 || end >= this.#strLen) throw new BtfError(`string at offset ${offset} is not NUL-terminated`, { code: "bad-argument" });
     return decoder.decode(this.#str.subarray(rel, end));
   }
 
@@ -217,7 +217,7 @@ export class BtfBuilder {
   #index(id: number): number {
     const i = id - this.firstId;
     if (!Number.isInteger(id) || i < 0 || i >= this.#count) {
-      throw new BtfError(`type id ${id} is not one of this builder's types (${this.firstId}..${this.lastId})`, { typeId: id });
+      throw new BtfError(`type id ${id} is not one of this builder's types (${this.firstId}..${this.lastId})`, { typeId: id, code: "bad-type-id" });
     }
     return i;
   }
@@ -225,7 +225,7 @@ export class BtfBuilder {
   #recordWords(at: number, id: number): number {
     const info = this.#words[at + 1]!;
     const extra = extraSize((info >>> 24) & 0x1f, info & 0xffff);
-    if (extra === undefined) throw new BtfError(`type has unknown kind ${(info >>> 24) & 0x1f}`, { typeId: id });
+    if (extra === undefined) throw new BtfError(`type has unknown kind ${(info >>> 24) & 0x1f}`, { typeId: id, code: "unsupported" });
     return 3 + extra / 4;
   }
 
@@ -240,11 +240,11 @@ export class BtfBuilder {
   #encode(spec: BtfTypeSpec, id: number): Uint32Array {
     const name = (s: string | undefined) => this.addString(s ?? "");
     const info = (kind: number, vlen: number, kflag: boolean) => {
-      if (vlen > 0xffff) throw new BtfError(`${kindName(kind)} with ${vlen} entries: BTF allows at most 65535`, { typeId: id });
+      if (vlen > 0xffff) throw new BtfError(`${kindName(kind)} with ${vlen} entries: BTF allows at most 65535`, { typeId: id, code: "out-of-range" });
       return ((kflag ? 0x80000000 : 0) | (kind << 24) | vlen) >>> 0;
     };
     const u32 = (v: number, what: string) => {
-      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new BtfError(`${what} ${v} does not fit in 32 bits`, { typeId: id });
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new BtfError(`${what} ${v} does not fit in 32 bits`, { typeId: id, code: "out-of-range" });
       return v;
     };
     switch (spec.kind) {
@@ -252,7 +252,7 @@ export class BtfBuilder {
         const bits = spec.bits ?? spec.size * 8;
         const bitOffset = spec.bitOffset ?? 0;
         const encoding = spec.encoding ?? 0;
-        if (bits > 255 || bitOffset > 255 || encoding > 15) throw new BtfError(`INT encoding ${encoding}, offset ${bitOffset} or ${bits} bits is out of range`, { typeId: id });
+        if (bits > 255 || bitOffset > 255 || encoding > 15) throw new BtfError(`INT encoding ${encoding}, offset ${bitOffset} or ${bits} bits is out of range`, { typeId: id, code: "out-of-range" });
         return Uint32Array.of(name(spec.name), info(Kind.INT, 0, false), u32(spec.size, "INT size"), (encoding << 24) | (bitOffset << 16) | bits);
       }
       case "PTR":
@@ -273,8 +273,8 @@ export class BtfBuilder {
         rec[2] = u32(spec.size, "size");
         spec.members.forEach((m, i) => {
           const bf = m.bitfieldSize ?? 0;
-          if (!kflag && bf) throw new BtfError(`member ${m.name ?? i} is a bitfield but kindFlag is off`, { typeId: id });
-          if (kflag && (m.bitOffset > 0xffffff || bf > 0xff)) throw new BtfError(`member ${m.name ?? i}: bitfield offset or size out of range`, { typeId: id });
+          if (!kflag && bf) throw new BtfError(`member ${m.name ?? i} is a bitfield but kindFlag is off`, { typeId: id, code: "bad-argument" });
+          if (kflag && (m.bitOffset > 0xffffff || bf > 0xff)) throw new BtfError(`member ${m.name ?? i}: bitfield offset or size out of range`, { typeId: id, code: "out-of-range" });
           rec[3 + i * 3] = name(m.name);
           rec[4 + i * 3] = u32(m.type, "type id");
           rec[5 + i * 3] = kflag ? ((bf << 24) | m.bitOffset) >>> 0 : u32(m.bitOffset, "member offset");
@@ -288,7 +288,7 @@ export class BtfBuilder {
         rec[1] = info(Kind.ENUM, spec.values.length, signed);
         rec[2] = u32(spec.size ?? 4, "size");
         spec.values.forEach((v, i) => {
-          if (!Number.isInteger(v.value) || v.value < -0x80000000 || v.value > 0xffffffff) throw new BtfError(`enumerator ${v.name} = ${v.value} does not fit in 32 bits (use ENUM64)`, { typeId: id });
+          if (!Number.isInteger(v.value) || v.value < -0x80000000 || v.value > 0xffffffff) throw new BtfError(`enumerator ${v.name} = ${v.value} does not fit in 32 bits (use ENUM64)`, { typeId: id, code: "out-of-range" });
           rec[3 + i * 2] = name(v.name);
           rec[4 + i * 2] = v.value >>> 0;
         });
@@ -301,7 +301,7 @@ export class BtfBuilder {
         rec[1] = info(Kind.ENUM64, spec.values.length, signed);
         rec[2] = u32(spec.size ?? 8, "size");
         spec.values.forEach((v, i) => {
-          if (v.value < -(1n << 63n) || v.value >= 1n << 64n) throw new BtfError(`enumerator ${v.name} = ${v.value} does not fit in 64 bits`, { typeId: id });
+          if (v.value < -(1n << 63n) || v.value >= 1n << 64n) throw new BtfError(`enumerator ${v.name} = ${v.value} does not fit in 64 bits`, { typeId: id, code: "out-of-range" });
           const u = BigInt.asUintN(64, v.value);
           rec[3 + i * 3] = name(v.name);
           rec[4 + i * 3] = Number(u & 0xffffffffn);
@@ -343,7 +343,7 @@ export class BtfBuilder {
       case "DECL_TAG":
         return Uint32Array.of(name(spec.name), info(Kind.DECL_TAG, 0, false), u32(spec.type, "type id"), (spec.componentIdx ?? -1) >>> 0);
       default:
-        throw new BtfError(`cannot add a type of kind ${(spec as { kind: string }).kind}`, { typeId: id });
+        throw new BtfError(`cannot add a type of kind ${(spec as { kind: string }).kind}`, { typeId: id, code: "bad-argument" });
     }
   }
 

@@ -78,6 +78,6 @@ export function decodeType(id: number, word: WordReader, str: (offset: number) =
     case Kind.DECL_TAG:
       return { id, kind: "DECL_TAG", name, type: st, componentIdx: word(3) | 0 };
     default:
-      throw new BtfError(`unknown BTF kind ${kind}`, { typeId: id });
+      throw new BtfError(`unknown BTF kind ${kind}`, { typeId: id, code: "unsupported" });
   }
 }

@@ -71,18 +71,18 @@ export const BtfExt = {
  * @deprecated Use `BtfExt.parse(bytes, btf)`.
  */
 export function parseBtfExt(bytes: Uint8Array, btf: Btf): BtfExt {
-  if (bytes.byteLength < 8) throw new BtfError(".BTF.ext is shorter than its header", { offset: 0 });
+  if (bytes.byteLength < 8) throw new BtfError(".BTF.ext is shorter than its header", { offset: 0, code: "truncated" });
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = btf.littleEndian;
-  if (v.getUint16(0, le) !== 0xeb9f) throw new BtfError(".BTF.ext has a bad magic (or a byte order unlike its .BTF)", { offset: 0 });
+  if (v.getUint16(0, le) !== 0xeb9f) throw new BtfError(".BTF.ext has a bad magic (or a byte order unlike its .BTF)", { offset: 0, code: "bad-magic" });
   const hdrLen = v.getUint32(4, le);
-  if (hdrLen < 24 || hdrLen > bytes.byteLength) throw new BtfError(`.BTF.ext header length ${hdrLen} is out of range`, { offset: 4 });
+  if (hdrLen < 24 || hdrLen > bytes.byteLength) throw new BtfError(`.BTF.ext header length ${hdrLen} is out of range`, { offset: 4, code: "malformed" });
   const sub = (offField: number) => {
     if (offField + 8 > hdrLen) return { start: 0, len: 0 };
     const off = v.getUint32(offField, le);
     const len = v.getUint32(offField + 4, le);
     if (hdrLen + off > bytes.byteLength || len > bytes.byteLength - hdrLen - off) {
-      throw new BtfError(`.BTF.ext subsection ${off}+${len} runs past the end`, { offset: offField });
+      throw new BtfError(`.BTF.ext subsection ${off}+${len} runs past the end`, { offset: offField, code: "truncated" });
     }
     return { start: hdrLen + off, len };
   };
@@ -122,20 +122,20 @@ function readInfo<T>(
   read: (offset: number) => T,
 ): { recSize: number; sections: ExtSection<T>[] } {
   if (at.len === 0) return { recSize: minRec, sections: [] };
-  if (at.len < 4) throw new BtfError(".BTF.ext subsection too short for its record size", { offset: at.start });
+  if (at.len < 4) throw new BtfError(".BTF.ext subsection too short for its record size", { offset: at.start, code: "truncated" });
   const recSize = v.getUint32(at.start, le);
   if (recSize < minRec || recSize > 1024 || recSize % 4 !== 0) {
-    throw new BtfError(`.BTF.ext record size ${recSize} is invalid (expected >= ${minRec})`, { offset: at.start });
+    throw new BtfError(`.BTF.ext record size ${recSize} is invalid (expected >= ${minRec})`, { offset: at.start, code: "malformed" });
   }
   const end = at.start + at.len;
   const sections: ExtSection<T>[] = [];
   let off = at.start + 4;
   while (off < end) {
-    if (end - off < 8) throw new BtfError(".BTF.ext section header cut short", { offset: off });
+    if (end - off < 8) throw new BtfError(".BTF.ext section header cut short", { offset: off, code: "truncated" });
     const section = btf.strings.get(v.getUint32(off, le));
     const n = v.getUint32(off + 4, le);
     off += 8;
-    if (n * recSize > end - off) throw new BtfError(`.BTF.ext: ${n} records for "${section}" run past the end`, { offset: off - 4 });
+    if (n * recSize > end - off) throw new BtfError(`.BTF.ext: ${n} records for "${section}" run past the end`, { offset: off - 4, code: "truncated" });
     const records: T[] = [];
     for (let i = 0; i < n; i++, off += recSize) records.push(read(off));
     sections.push({ section, records });

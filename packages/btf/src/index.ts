@@ -1,6 +1,7 @@
 export { Btf } from "./btf.ts";
 export type { ParseOptions } from "./btf.ts";
 export { BtfError } from "./error.ts";
+export type { BtfErrorCode } from "./error.ts";
 export { hostLittleEndian } from "./endian.ts";
 export { BtfExt, CoreReloKind, parseBtfExt } from "./ext.ts";
 export type { CoreRelo, ExtSection, FuncInfo, LineInfo } from "./ext.ts";

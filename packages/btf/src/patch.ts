@@ -17,7 +17,7 @@ export class BtfPatch {
   readonly #le: boolean;
 
   constructor(btf: Btf) {
-    if (btf.base) throw new BtfError("patching split BTF is not supported");
+    if (btf.base) throw new BtfError("patching split BTF is not supported", { code: "unsupported" });
     this.btf = btf;
     this.#le = btf.littleEndian;
     const h = btf.header;
@@ -41,9 +41,9 @@ export class BtfPatch {
 
   /** Offset of an original type's record within the type section. */
   #rec(id: number, kind?: number): number {
-    if (id < 1 || id > this.btf.lastId) throw new BtfError(`cannot patch type ${id}: not an original type of this BTF`, { typeId: id });
+    if (id < 1 || id > this.btf.lastId) throw new BtfError(`cannot patch type ${id}: not an original type of this BTF`, { typeId: id, code: "bad-type-id" });
     if (kind !== undefined && this.btf.kind(id) !== kind) {
-      throw new BtfError(`cannot patch type ${id}: expected kind ${kind}, found ${this.btf.kind(id)}`, { typeId: id });
+      throw new BtfError(`cannot patch type ${id}: expected kind ${kind}, found ${this.btf.kind(id)}`, { typeId: id, code: "wrong-kind" });
     }
     return this.btf.typeOffset(id) - this.btf.header.typeStart;
   }
@@ -56,7 +56,7 @@ export class BtfPatch {
   /** Sets the type, offset and size of a DATASEC's `index`-th entry. */
   setDatasecVar(id: number, index: number, entry: { type?: number; offset?: number; size?: number }): void {
     const off = this.#rec(id, Kind.DATASEC);
-    if (index < 0 || index >= this.btf.vlen(id)) throw new BtfError(`DATASEC has no variable #${index}`, { typeId: id });
+    if (index < 0 || index >= this.btf.vlen(id)) throw new BtfError(`DATASEC has no variable #${index}`, { typeId: id, code: "bad-argument" });
     const at = off + 12 + index * 12;
     if (entry.type !== undefined) this.#u32(at, entry.type);
     if (entry.offset !== undefined) this.#u32(at + 4, entry.offset);
@@ -86,7 +86,7 @@ export class BtfPatch {
   /** Sets the name offset of a FUNC_PROTO parameter. */
   setParamName(id: number, index: number, nameOff: number): void {
     const off = this.#rec(id, Kind.FUNC_PROTO);
-    if (index < 0 || index >= this.btf.vlen(id)) throw new BtfError(`FUNC_PROTO has no parameter #${index}`, { typeId: id });
+    if (index < 0 || index >= this.btf.vlen(id)) throw new BtfError(`FUNC_PROTO has no parameter #${index}`, { typeId: id, code: "bad-argument" });
     this.#u32(off + 12 + index * 8, nameOff);
   }
 

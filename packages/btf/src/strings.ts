@@ -39,7 +39,7 @@ export class StringTable {
     if (cached !== undefined) return cached;
     const rel = offset - this.start;
     if (rel < 0 || rel >= this.#bytes.byteLength) {
-      throw new BtfError(`string offset ${offset} is outside the string table (${this.start}..${this.end})`, { typeId });
+      throw new BtfError(`string offset ${offset} is outside the string table (${this.start}..${this.end})`, { typeId, code: "malformed" });
     }
     const b = this.#bytes;
     let end = rel;
@@ -48,7 +48,7 @@ export class StringTable {
       if (b[end]! > 0x7f) ascii = false;
       end++;
     }
-    if (end === b.byteLength) throw new BtfError(`string at offset ${offset} is not NUL-terminated`, { typeId });
+    if (end === b.byteLength) throw new BtfError(`string at offset ${offset} is not NUL-terminated`, { typeId, code: "malformed" });
     // Nearly all BTF names are short ASCII identifiers: fromCharCode beats TextDecoder there.
     const s = ascii && end - rel < 256 ? String.fromCharCode.apply(null, b.subarray(rel, end) as unknown as number[]) : new TextDecoder().decode(b.subarray(rel, end));
     this.#cache.set(offset, s);

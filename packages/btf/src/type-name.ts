@@ -86,7 +86,7 @@ function compact(btf: Btf, id: number, anonymous: string, funcName: string): str
 }
 
 function declarator(btf: Btf, id: number, anonymous: string, depth: number): string {
-  if (depth > MAX_DEPTH) throw new BtfError("type chain too long (a reference cycle?)", { typeId: id });
+  if (depth > MAX_DEPTH) throw new BtfError("type chain too long (a reference cycle?)", { typeId: id, code: "cycle" });
   if (id === 0) return "void";
   const t = btf.type(id);
   switch (t.kind) {
@@ -113,7 +113,7 @@ function declarator(btf: Btf, id: number, anonymous: string, depth: number): str
       let dims = `[${t.nelems}]`;
       let elem = t.elemType;
       for (let hops = 0; btf.kind(elem) === Kind.ARRAY; hops++) {
-        if (hops > MAX_DEPTH) throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id });
+        if (hops > MAX_DEPTH) throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id, code: "cycle" });
         const inner = btf.type(elem) as { elemType: number; nelems: number };
         dims += `[${inner.nelems}]`;
         elem = inner.elemType;

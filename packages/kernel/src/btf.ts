@@ -18,7 +18,7 @@ export function kernelBtf(): Btf {
     try {
       bytes = readWholeFile(VMLINUX);
     } catch (e) {
-      throw new BtfError(`cannot read ${VMLINUX} (${(e as Error).message}): this kernel was built without CONFIG_DEBUG_INFO_BTF, which struct_ops needs`);
+      throw new BtfError(`cannot read ${VMLINUX} (${(e as Error).message}): this kernel was built without CONFIG_DEBUG_INFO_BTF, which struct_ops needs`, { code: "not-found" });
     }
     vmlinux = Btf.parse(bytes);
   }
@@ -126,7 +126,7 @@ export function openModuleBtf(name: string): Fd {
     if (btfInfo(fd.value).name === name) return fd;
     fd.close();
   }
-  throw new BtfError(`no BTF object named "${name}" in the kernel: was module ${name} unloaded?`);
+  throw new BtfError(`no BTF object named "${name}" in the kernel: was module ${name} unloaded?`, { code: "not-found" });
 }
 
 /** Resolves the kernel's BTF objects by id (vmlinux is kernelBtf()), parsing each at most once per instance. */

@@ -58,7 +58,7 @@ export function fieldsCompatible(local: Btf, localId: number, targ: Btf, targId:
         return false;
     }
   }
-  throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: localId });
+  throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: localId, code: "cycle" });
 }
 
 /**
@@ -99,7 +99,7 @@ export function typesCompatible(local: Btf, localId: number, targ: Btf, targId: 
         const tt = targ.type(targId) as { returnType: number; params: readonly { type: number }[] };
         if (lt.params.length !== tt.params.length) return false;
         for (let i = 0; i < lt.params.length; i++) {
-          if (level <= 0) throw new BtfError("function prototypes nest too deep", { typeId: localId });
+          if (level <= 0) throw new BtfError("function prototypes nest too deep", { typeId: localId, code: "cycle" });
           if (!typesCompatible(local, local.resolve(lt.params[i]!.type), targ, targ.resolve(tt.params[i]!.type), level - 1)) return false;
         }
         localId = lt.returnType;
@@ -110,5 +110,5 @@ export function typesCompatible(local: Btf, localId: number, targ: Btf, targId: 
         return false;
     }
   }
-  throw new BtfError("type chain too deep (a reference cycle?)", { typeId: localId });
+  throw new BtfError("type chain too deep (a reference cycle?)", { typeId: localId, code: "cycle" });
 }

@@ -23,14 +23,14 @@ export interface CoreReloRef {
 /** A CO-RE relocation that cannot be resolved. Says which type, access string and kind. */
 export class CoreError extends BtfError {
   override readonly name: string = "CoreError";
-  readonly code: CoreErrorCode;
+  override readonly code: CoreErrorCode;
   /** The problem alone, without the relocation it is about (for callers that describe that themselves). */
   readonly reason: string;
   readonly accessStr: string;
   readonly kind: number;
 
   constructor(code: CoreErrorCode, message: string, relo: CoreReloRef, options?: { cause?: unknown }) {
-    super(`CO-RE ${coreKindName(relo.kind)} relocation of type [${relo.typeId}] "${relo.accessStr}": ${message}`, { typeId: relo.typeId });
+    super(`CO-RE ${coreKindName(relo.kind)} relocation of type [${relo.typeId}] "${relo.accessStr}": ${message}`, { typeId: relo.typeId, code });
     this.code = code;
     this.reason = message;
     this.accessStr = relo.accessStr;

@@ -22,7 +22,7 @@ function namesMatch(local: string, targ: string): boolean {
  * prototypes on arity, parameters and return type. Floats and other kinds never match.
  */
 export function typesMatch(local: Btf, localId: number, targ: Btf, targId: number, behindPtr = false, level: number = MAX_DEPTH): boolean {
-  if (level <= 0) throw new BtfError("types nest too deep", { typeId: localId });
+  if (level <= 0) throw new BtfError("types nest too deep", { typeId: localId, code: "cycle" });
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
@@ -87,7 +87,7 @@ export function typesMatch(local: Btf, localId: number, targ: Btf, targId: numbe
         return false;
     }
   }
-  throw new BtfError("type chain too deep (a reference cycle?)", { typeId: localId });
+  throw new BtfError("type chain too deep (a reference cycle?)", { typeId: localId, code: "cycle" });
 }
 
 function enumsMatch(local: BtfEnum | BtfEnum64, targ: BtfEnum | BtfEnum64): boolean {

@@ -247,7 +247,7 @@ export class CDeclarations {
       } else {
         break;
       }
-      if (chain.length > MAX_DEPTH) throw new BtfError("declarator chain too long (a reference cycle?)", { typeId: id });
+      if (chain.length > MAX_DEPTH) throw new BtfError("declarator chain too long (a reference cycle?)", { typeId: id, code: "cycle" });
     }
     // The declarator grows outward from the name: its left part is built here, its right part
     // (array bounds, parameter lists, which may hold whole declarations) is written out as it
@@ -385,7 +385,7 @@ export class CDeclarations {
         this.fwdRef(id);
         return;
       default:
-        throw new BtfError(`a ${this.#btf.type(id).kind} cannot be the type of a field or declaration`, { typeId: id });
+        throw new BtfError(`a ${this.#btf.type(id).kind} cannot be the type of a field or declaration`, { typeId: id, code: "wrong-kind" });
     }
   }
 }

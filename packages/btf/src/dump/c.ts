@@ -149,7 +149,7 @@ class CWriter {
     if (this.#order[id] === Order.Ordering) {
       // A loop through a pointer to a named record is what forward declarations are for.
       if ((kind === Kind.STRUCT || kind === Kind.UNION) && throughPtr && this.#t.nameOffset(id) !== 0) return false;
-      throw new BtfError("type cycle that no forward declaration can break", { typeId: id });
+      throw new BtfError("type cycle that no forward declaration can break", { typeId: id, code: "cycle" });
     }
     this.#budget.enter(id);
     const strong = this.#orderKind(id, kind, throughPtr);

@@ -208,17 +208,17 @@ function name(src: Source, out: Uint8Array, p: number, off: number, id: number):
   let rel = off - src.strStart;
   if (rel < 0) {
     const at = src.btf.strings.locate(off);
-    if (!at) throw new BtfError(`string offset ${off} is outside the string table`, { typeId: id });
+    if (!at) throw new BtfError(`string offset ${off} is outside the string table`, { typeId: id, code: "malformed" });
     str = at.bytes;
     rel = at.rel;
   }
-  if (rel >= str.byteLength) throw new BtfError(`string offset ${off} is outside the string table`, { typeId: id });
+  if (rel >= str.byteLength) throw new BtfError(`string offset ${off} is outside the string table`, { typeId: id, code: "malformed" });
   out[p++] = 39;
   if (str[rel] === 0) {
     p = put(out, p, ANON);
   } else {
     for (let c = str[rel]; c !== 0; c = str[++rel]) {
-      if (c === undefined) throw new BtfError(`string at offset ${off} is not NUL-terminated`, { typeId: id });
+      if (c === undefined) throw new BtfError(`string at offset ${off} is not NUL-terminated`, { typeId: id, code: "malformed" });
       out[p++] = c;
     }
   }

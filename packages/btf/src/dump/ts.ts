@@ -63,7 +63,7 @@ class TsWriter {
   /** Runs `fn` one level deeper into nested records, refusing nesting no real type has. */
   #nested<T>(id: number, fn: () => T): T {
     try {
-      if (++this.#depth > MAX_DEPTH) throw new BtfError("records nest too deep (a record containing itself?)", { typeId: id });
+      if (++this.#depth > MAX_DEPTH) throw new BtfError("records nest too deep (a record containing itself?)", { typeId: id, code: "cycle" });
       return fn();
     } finally {
       this.#depth--;
@@ -71,7 +71,7 @@ class TsWriter {
   }
 
   #spend(id: number): void {
-    if (--this.#budget < 0) throw new BtfError("the TypeScript for these types grows out of all proportion to the BTF (anonymous records shared in a loop?)", { typeId: id });
+    if (--this.#budget < 0) throw new BtfError("the TypeScript for these types grows out of all proportion to the BTF (anonymous records shared in a loop?)", { typeId: id, code: "too-large" });
   }
 
   write(roots: readonly number[] | undefined): string {
@@ -94,7 +94,7 @@ class TsWriter {
     const btf = this.#btf;
     const found = new Set<number>();
     const visit = (id: number, depth: number): void => {
-      if (depth > MAX_DEPTH) throw new BtfError("types nest too deep (a reference cycle?)", { typeId: id });
+      if (depth > MAX_DEPTH) throw new BtfError("types nest too deep (a reference cycle?)", { typeId: id, code: "cycle" });
       id = btf.resolve(id);
       const k = btf.kind(id);
       if (k === Kind.ARRAY) {
@@ -138,7 +138,7 @@ class TsWriter {
   }
 
   #members(t: BtfComposite, base: number, indent: string, lines: string[], depth: number): void {
-    if (depth > MAX_DEPTH) throw new BtfError("anonymous records nest too deep (a reference cycle?)", { typeId: t.id });
+    if (depth > MAX_DEPTH) throw new BtfError("anonymous records nest too deep (a reference cycle?)", { typeId: t.id, code: "cycle" });
     const btf = this.#btf;
     for (const m of t.members) {
       this.#spend(t.id);
@@ -178,7 +178,7 @@ class TsWriter {
 
   /** The decoded-value type of a C type. */
   #valueType(id: number, indent: string, depth: number): string {
-    if (depth > MAX_DEPTH) throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id });
+    if (depth > MAX_DEPTH) throw new BtfError("array nesting too deep (a reference cycle?)", { typeId: id, code: "cycle" });
     this.#spend(id);
     const btf = this.#btf;
     const r = btf.resolve(id);

@@ -96,7 +96,7 @@ export class TypeWords {
 
   /** `ref`, a type id read from `from`'s record, when such a type exists. */
   checkRef(ref: number, from: number): number {
-    if (!Number.isInteger(ref) || ref < 0 || ref >= this.n) throw new BtfError(`reference to type ${ref}, which does not exist`, { typeId: from });
+    if (!Number.isInteger(ref) || ref < 0 || ref >= this.n) throw new BtfError(`reference to type ${ref}, which does not exist`, { typeId: from, code: "bad-type-id" });
     return ref;
   }
 

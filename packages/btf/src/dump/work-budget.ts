@@ -22,7 +22,7 @@ export class WorkBudget {
    * dump, so nothing needs restoring on the way out of one.
    */
   enter(id: number): void {
-    if (++this.depth > MAX_DEPTH) throw new BtfError(`types nest more than ${MAX_DEPTH} deep (a reference cycle?)`, { typeId: id });
+    if (++this.depth > MAX_DEPTH) throw new BtfError(`types nest more than ${MAX_DEPTH} deep (a reference cycle?)`, { typeId: id, code: "cycle" });
     if (--this.#left < 0) this.spend(id, 0);
   }
 
@@ -32,6 +32,6 @@ export class WorkBudget {
 
   spend(id: number, work: number): void {
     this.#left -= work;
-    if (this.#left < 0) throw new BtfError("the C rendering of these types grows out of all proportion to the BTF (anonymous types shared in a loop?)", { typeId: id });
+    if (this.#left < 0) throw new BtfError("the C rendering of these types grows out of all proportion to the BTF (anonymous types shared in a loop?)", { typeId: id, code: "too-large" });
   }
 }
