@@ -1,10 +1,10 @@
+import { kernelBtf, moduleBtfs } from "@bpfkit/kernel";
+import { sectionDef } from "@bpfkit/object";
 import { BpfError, type Fd, progInfo, progLoad } from "@bpfkit/syscall";
 import { checkFdLeaks, describeKernel, thrown } from "@bpfkit/testing";
 import { expect, it } from "vitest";
+import { libbpfOracle } from "../../object/test/support/libbpf-oracle.ts";
 import { AttachTargetError, resolveAttachTarget } from "../src/attach-target.ts";
-import { kernelBtf, moduleBtfs } from "@bpfkit/kernel";
-import { sectionDef } from "@bpfkit/object";
-import { libbpfOracle } from "./support/libbpf-oracle.ts";
 
 // Targets this 6.18 kernel has (bpf_fentry_test1 and bpf_modify_return_test exist for BPF_PROG_TEST_RUN).
 const SECTIONS = [

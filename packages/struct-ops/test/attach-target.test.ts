@@ -1,9 +1,8 @@
 import { Btf, BtfBuilder } from "@bpfkit/btf";
+import { ObjectError, sectionDef } from "@bpfkit/object";
 import { thrown } from "@bpfkit/testing";
 import { describe, expect, it } from "vitest";
-import { AttachTargetError, type AttachBtfs, resolveAttachTarget } from "../src/attach-target.ts";
-import { ObjectError } from "@bpfkit/object";
-import { sectionDef } from "@bpfkit/object";
+import { type AttachBtfs, AttachTargetError, resolveAttachTarget } from "../src/attach-target.ts";
 
 // A tiny "vmlinux" and a module over it, built by hand: module BTF is split BTF, so the same
 // rules (vmlinux first, "module:" forms, ids continuing the base's) can be checked without modules.

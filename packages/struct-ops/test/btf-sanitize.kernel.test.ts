@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
+import { btfFeatures, overrideFeature, resetProbes } from "@bpfkit/kernel";
 import { BpfObject } from "@bpfkit/struct-ops";
 import { checkFdLeaks, describeKernel } from "@bpfkit/testing";
 import { afterEach, expect, it } from "vitest";
-import { btfFeatures, overrideFeature, resetProbes } from "@bpfkit/kernel";
 import { fixture } from "./support/paths.ts";
 
 const KINDS = fixture("btf_kinds");

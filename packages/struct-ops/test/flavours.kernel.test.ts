@@ -4,8 +4,8 @@ import { BpfObject, ObjectError } from "@bpfkit/struct-ops";
 import { BpfError, fdById, mapInfo, mapLookup, progTestRun } from "@bpfkit/syscall";
 import { checkFdLeaks, describeKernel, thrown } from "@bpfkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type HeldLoad, libbpf18, libbpfLoad } from "../../object/test/support/libbpf18.ts";
 import { resolveKsym } from "../src/ksym.ts";
-import { type HeldLoad, libbpf18, libbpfLoad } from "./support/libbpf18.ts";
 import { fixture } from "./support/paths.ts";
 
 const FLAVOURS = fixture("flavours");

@@ -4,7 +4,7 @@ import { BpfObject } from "@bpfkit/struct-ops";
 import { fdById, MapFlags, mapInfo } from "@bpfkit/syscall";
 import { checkFdLeaks, describeKernel } from "@bpfkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type HeldLoad, libbpf18, libbpfLoad } from "./support/libbpf18.ts";
+import { type HeldLoad, libbpf18, libbpfLoad } from "../../object/test/support/libbpf18.ts";
 import { fixture } from "./support/paths.ts";
 
 const HIDDEN = fixture("hidden");

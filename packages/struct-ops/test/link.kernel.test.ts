@@ -87,7 +87,7 @@ describeKernel("struct_ops maps and links", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(StructOpsError);
-    expect((err as StructOpsError).rule).toBe("expect-old-mismatch");
+    expect((err as StructOpsError).code).toBe("expect-old-mismatch");
     expect((err as Error).message).toMatch(/does not hold map "upd_v2".*holds "upd_v1"/);
     expect(link.info().structOpsMapId).toBe(v1.info().id);
     // The right expectation goes through, and updating back reuses v1's already-written value.

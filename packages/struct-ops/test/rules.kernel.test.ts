@@ -32,7 +32,7 @@ describeKernel("struct_ops matching rules, each refused with a StructOpsError na
       const err = loadOnly(variable);
       expect(err).toBeInstanceOf(StructOpsError);
       const e = err as StructOpsError;
-      expect(e.rule).toBe(rule);
+      expect(e.code).toBe(rule);
       expect(e.map).toBe(variable);
       expect(e.member).toBe(member);
       expect(e.kernelType).toBeDefined();
@@ -43,7 +43,7 @@ describeKernel("struct_ops matching rules, each refused with a StructOpsError na
   it("program-reuse: one program in different members of two maps", () => {
     const e = loadOnly("reuse_a", "reuse_b") as StructOpsError;
     expect(e).toBeInstanceOf(StructOpsError);
-    expect(e.rule).toBe("program-reuse");
+    expect(e.code).toBe("program-reuse");
     expect(e.member).toBe("undo_cwnd");
   });
 
@@ -65,7 +65,7 @@ describeKernel("struct_ops matching rules, each refused with a StructOpsError na
     }
     obj.close();
     expect(err).toBeInstanceOf(StructOpsError);
-    expect((err as StructOpsError).rule).toBe("unreferenced-program");
+    expect((err as StructOpsError).code).toBe("unreferenced-program");
     expect((err as Error).message).toMatch(/"orphan_ssthresh".*autoload = false/);
     // ...and the way out the message names works.
     using ok = BpfObject.open(fixture("unreferenced"));
@@ -90,7 +90,7 @@ describe("function slots must hold struct_ops programs", () => {
       }
     })() as StructOpsError;
     expect(e).toBeInstanceOf(StructOpsError);
-    expect(e.rule).toBe("not-struct-ops-program");
+    expect(e.code).toBe("not-struct-ops-program");
     expect(e.member).toBe("init");
   });
 });

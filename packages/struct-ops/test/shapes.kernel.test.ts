@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
+import { possibleCpus } from "@bpfkit/kernel";
 import { BpfObject, ObjectError, StateError } from "@bpfkit/struct-ops";
 import { BpfError, fdById, MapFlags, type MapInfo, mapInfo } from "@bpfkit/syscall";
 import { checkFdLeaks, describeKernel, thrown, trackCreated, waitGone } from "@bpfkit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { possibleCpus } from "@bpfkit/kernel";
-import { type HeldLoad, libbpf18, libbpfLoad } from "./support/libbpf18.ts";
+import { type HeldLoad, libbpf18, libbpfLoad } from "../../object/test/support/libbpf18.ts";
 import { fixture } from "./support/paths.ts";
 
 const SHAPES = fixture("shapes");

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { BpfError } from "@bpfkit/syscall";
-import { checkFdLeaks, describeKernel, trackCreated, waitGone } from "@bpfkit/testing";
 import { BpfObject } from "@bpfkit/struct-ops";
-import { fdById, LinkType, linkInfo, MapType, mapInfo, objectIds, ProgType, progInfo } from "@bpfkit/syscall";
+import { BpfError, fdById, LinkType, linkInfo, MapType, mapInfo, objectIds, ProgType, progInfo } from "@bpfkit/syscall";
+import { checkFdLeaks, describeKernel, trackCreated, waitGone } from "@bpfkit/testing";
 import { expect, it } from "vitest";
 import { runTraffic } from "../../../examples/tcp-cc/run-traffic.ts";
 

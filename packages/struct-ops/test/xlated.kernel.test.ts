@@ -5,7 +5,7 @@ import { BpfObject } from "@bpfkit/struct-ops";
 import { objGet, progInfo } from "@bpfkit/syscall";
 import { describeKernel, useBpffs } from "@bpfkit/testing";
 import { expect, it } from "vitest";
-import { libbpf18 } from "./support/libbpf18.ts";
+import { libbpf18 } from "../../object/test/support/libbpf18.ts";
 import { EXAMPLE_CC, fixture } from "./support/paths.ts";
 
 // bpftool 7.8 / libbpf 1.8 from the corpus build: unlike Debian's 1.1 they know .struct_ops.link

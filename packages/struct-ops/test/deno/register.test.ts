@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runTraffic } from "../../../../examples/tcp-cc/run-traffic.ts";
-import { assert, assertEquals, kernelTest } from "../../../syscall/test/deno/kernel.ts";
 import { fdById } from "../../../syscall/src/index.ts";
+import { assert, assertEquals, kernelTest } from "../../../syscall/test/deno/kernel.ts";
 import { BpfObject } from "../../src/index.ts";
 
 const CC = fileURLToPath(new URL("../../../../examples/tcp-cc/cc.bpf.o", import.meta.url));

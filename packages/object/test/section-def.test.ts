@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Btf } from "@bpfkit/btf";
-import { AttachType, enumName, ProgFlags, ProgType } from "@bpfkit/syscall";
-import { describe, expect, it } from "vitest";
 import { knownSectionPrefixes, optionalSection, SECTION_DEFS, type SectionDef, sectionDef, sectionTarget } from "@bpfkit/object";
+import { AttachType, enumName, ProgFlags, ProgType } from "@bpfkit/object/uapi";
+import { describe, expect, it } from "vitest";
 import { libbpfOracle } from "./support/libbpf-oracle.ts";
 
 /**

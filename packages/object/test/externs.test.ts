@@ -1,8 +1,7 @@
+import { readFileSync } from "node:fs";
 import { Btf, BtfBuilder } from "@bpfkit/btf";
-import { BpfObject } from "@bpfkit/struct-ops";
+import { type Extern, kernelLookupName, libbpfExternIndex, ObjectSpec, prototypeMismatch } from "@bpfkit/object";
 import { describe, expect, it } from "vitest";
-import { type Extern, kernelLookupName, libbpfExternIndex } from "@bpfkit/object";
-import { prototypeMismatch } from "@bpfkit/object";
 import { fixture } from "./support/paths.ts";
 
 describe("extern names", () => {
@@ -17,7 +16,7 @@ describe("extern names", () => {
 
   it("numbers externs as libbpf does: .kconfig ones first, then the rest by name", () => {
     // The order libbpf 1.8 printed for fixtures/flavours.bpf.o ("extern (ksym) #N: ... name X").
-    using obj = BpfObject.open(fixture("flavours"));
+    const obj = ObjectSpec.parse(new Uint8Array(readFileSync(fixture("flavours"))), { name: "flavours" });
     const order = [
       "_stext___v1",
       "bpf_cpumask_create___v2",

@@ -1,88 +1,12 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { release, tmpdir } from "node:os";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-import { Btf, BtfBuilder, IntEncoding } from "@bpfkit/btf";
-import { ElfFile, STB_WEAK } from "@bpfkit/elf";
-import { readKernelConfig, runningKernelVersion } from "@bpfkit/kernel";
-import { 
-  KconfigError,
-  type KconfigExtras,
-  KernelConfigError,
-  kconfigData,
-  kconfigLayout,
-  kernelVersionCode,
-  kernelVersionFrom,ObjectError, 
-  parseKernelConfig,} from "@bpfkit/object";
-import { afterAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { Btf } from "@bpfkit/btf";
+import { ElfFile } from "@bpfkit/elf";
+import { KconfigError, KernelConfigError, kconfigData, kconfigLayout, kernelVersionCode, kernelVersionFrom, ObjectError, parseKernelConfig } from "@bpfkit/object";
+import { describe, expect, it } from "vitest";
+import { btfOf, DEV_CONFIG, decode, extras, fixtureBtf, neverRead, none, type TypeName, thrown, VERSION, weak } from "./support/kconfig.ts";
 import { fixture } from "./support/paths.ts";
 
-/** A system config that must not be read: the values come from elsewhere. */
-const neverRead = (): never => {
-  throw new Error("the system config was read, but nothing needed it");
-};
 
-const tmp = mkdtempSync(join(tmpdir(), "bpfkit-kconfig-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** The error `fn` throws (failing the test when it throws none). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
-
-describe("readKernelConfig", () => {
-  const have = existsSync("/proc/config.gz");
-  it.skipIf(!have)("reads /proc/config.gz as zcat and grep read it", () => {
-    const config = readKernelConfig();
-    expect(config.source).toBe("/proc/config.gz");
-    const text = spawnSync("sh", ["-c", "zcat /proc/config.gz"], { encoding: "utf8", maxBuffer: 64 << 20 }).stdout;
-    const set = spawnSync("grep", ["-E", "^CONFIG_[A-Za-z0-9_]+="], { input: text, encoding: "utf8" }).stdout.trim().split("\n");
-    const notSet = spawnSync("sed", ["-nE", "s/^# (CONFIG_[A-Za-z0-9_]+) is not set$/\\1/p"], { input: text, encoding: "utf8" }).stdout.trim().split("\n");
-    expect(set.length).toBeGreaterThan(100);
-    expect(config.values.size).toBe(set.length);
-    for (const line of set) {
-      const eq = line.indexOf("=");
-      expect(config.values.get(line.slice(0, eq))?.text, line).toBe(line.slice(eq + 1));
-    }
-    expect([...config.notSet].sort()).toEqual(notSet.sort());
-    expect(config.values.get("CONFIG_BPF_SYSCALL")).toEqual({ kind: "tristate", value: "y", text: "y" });
-  });
-
-  it("reads plain and gzipped files, the first that exists", () => {
-    writeFileSync(join(tmp, "plain"), "CONFIG_A=y\n# CONFIG_B is not set\n");
-    writeFileSync(join(tmp, "packed"), gzipSync("CONFIG_A=m\n"));
-    const plain = readKernelConfig([join(tmp, "absent"), join(tmp, "plain"), join(tmp, "packed")]);
-    expect(plain.source).toBe(join(tmp, "plain"));
-    expect(plain.values.get("CONFIG_A")?.text).toBe("y");
-    expect([...plain.notSet]).toEqual(["CONFIG_B"]);
-    expect(readKernelConfig([join(tmp, "packed")]).values.get("CONFIG_A")?.text).toBe("m");
-  });
-
-  it("names every path it tried when none exists", () => {
-    const paths = [join(tmp, "no-config.gz"), join(tmp, "no-config")];
-    const e = thrown(() => readKernelConfig(paths));
-    expect(e).toBeInstanceOf(KernelConfigError);
-    expect((e as KernelConfigError).paths).toEqual(paths);
-    expect(e.message).toContain(paths[0]);
-    expect(e.message).toContain(paths[1]);
-    expect(e.message).toContain("CONFIG_IKCONFIG_PROC");
-  });
-
-  it("by default looks in /proc/config.gz, then /boot/config-$(uname -r)", () => {
-    const uname = spawnSync("uname", ["-r"], { encoding: "utf8" }).stdout.trim();
-    expect(release()).toBe(uname);
-    // The message for the default paths, forced by asking for them under a missing root.
-    const e = thrown(() => readKernelConfig(["/proc/config.gz", `/boot/config-${uname}`].map((p) => join(tmp, p))));
-    expect(e.message).toContain(`/boot/config-${uname}`);
-    expect(e.message).toContain("/proc/config.gz");
-  });
-});
 
 describe("parseKernelConfig", () => {
   it("classifies values by their first character, as libbpf does", () => {
@@ -162,56 +86,12 @@ describe("kernel version", () => {
     expect(kernelVersionFrom({ release: "6.18" })).toBe(0);
   });
 
-  it("reads the running kernel's as uname -r spells it", () => {
-    const [a, b, c] = spawnSync("uname", ["-r"], { encoding: "utf8" }).stdout.split(/[.-]/).map(Number) as [number, number, number];
-    const debian = /Debian (\d+)\.(\d+)\.(\d+)/.exec(readFileSync("/proc/sys/kernel/version", "utf8"));
-    if (existsSync("/proc/version_signature") || debian) return; // distribution kernels: covered above
-    expect(runningKernelVersion()).toBe(kernelVersionCode(a, b, c));
-  });
 });
 
 // ---------------------------------------------------------------------------------------------
 // The fixture: fixtures/src/kconfig.bpf.c
 // ---------------------------------------------------------------------------------------------
 
-const elf = ElfFile.parse(new Uint8Array(readFileSync(fixture("kconfig"))));
-const fixtureBtf = Btf.parse(elf.section(".BTF")!.data);
-const weak = new Set(elf.symbols.filter((s) => s.bind === STB_WEAK).map((s) => s.name));
-const VERSION = kernelVersionCode(6, 18, 44);
-const extras: KconfigExtras = { weak, hasBpfCookie: true, hasSyscallWrapper: false, kernelVersion: VERSION };
-
-/** The development kernel's values for the fixture's options (and a few to spare). */
-const DEV_CONFIG = `
-CONFIG_BPF_SYSCALL=y
-CONFIG_BPF_JIT=y
-CONFIG_BPF_LSM=y
-CONFIG_ARCH_MMAP_RND_BITS_MIN=28
-CONFIG_NR_CPUS=256
-CONFIG_HZ=250
-CONFIG_LOG_BUF_SHIFT=17
-CONFIG_ILLEGAL_POINTER_VALUE=0xdead000000000000
-CONFIG_DEFAULT_HOSTNAME="(none)"
-CONFIG_CC_VERSION_TEXT="gcc (GCC) 15.3.0"
-# CONFIG_WERROR is not set
-`;
-
-/** The fixture's map value decoded by the layout, so tests read values rather than offsets. */
-function decode(data: Uint8Array, config = extras): Record<string, bigint | string> {
-  const layout = kconfigLayout(fixtureBtf, "kconfig", config.weak)!;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const out: Record<string, bigint | string> = {};
-  for (const e of layout.externs) {
-    if (e.shape === "chars") {
-      const bytes = data.subarray(e.offset, e.offset + e.size);
-      out[e.name] = Buffer.from(bytes).toString("latin1");
-    } else {
-      let v = 0n;
-      for (let i = e.size - 1; i >= 0; i--) v = (v << 8n) | BigInt(view.getUint8(e.offset + i));
-      out[e.name] = e.signed ? BigInt.asIntN(e.size * 8, v) : v;
-    }
-  }
-  return out;
-}
 
 describe("kconfigLayout on fixtures/kconfig.bpf.o", () => {
   it("places externs where libbpf places them (alignment down, size up, then name)", () => {
@@ -310,25 +190,6 @@ describe("kconfigData on fixtures/kconfig.bpf.o", () => {
     kconfigData(fixtureBtf, "kconfig", neverRead, { ...extras, override: all });
   });
 
-  it.skipIf(!existsSync("/proc/config.gz"))("encodes this machine's /proc/config.gz as grep reads it", () => {
-    const grep = (name: string) => {
-      const r = spawnSync("sh", ["-c", `zcat /proc/config.gz | grep -E '^${name}='`], { encoding: "utf8" });
-      return r.stdout.trim().split("=").slice(1).join("=");
-    };
-    const v = decode(kconfigData(fixtureBtf, "kconfig", readKernelConfig, extras));
-    expect(v.CONFIG_HZ).toBe(BigInt(grep("CONFIG_HZ")));
-    expect(v.CONFIG_NR_CPUS).toBe(BigInt(grep("CONFIG_NR_CPUS")));
-    expect(v.CONFIG_LOG_BUF_SHIFT).toBe(BigInt(grep("CONFIG_LOG_BUF_SHIFT")));
-    expect(v.CONFIG_ILLEGAL_POINTER_VALUE).toBe(BigInt(grep("CONFIG_ILLEGAL_POINTER_VALUE")));
-    expect(v.CONFIG_ARCH_MMAP_RND_BITS_MIN).toBe(BigInt(grep("CONFIG_ARCH_MMAP_RND_BITS_MIN")));
-    expect(v.CONFIG_BPF_SYSCALL).toBe(grep("CONFIG_BPF_SYSCALL") === "y" ? 1n : 0n);
-    expect(String.fromCharCode(Number(v.CONFIG_BPF_JIT))).toBe(grep("CONFIG_BPF_JIT"));
-    expect(v.CONFIG_BPF_LSM).toBe(({ y: 1n, m: 2n, n: 0n } as Record<string, bigint>)[grep("CONFIG_BPF_LSM")]);
-    const host = JSON.parse(grep("CONFIG_DEFAULT_HOSTNAME")) as string;
-    expect((v.CONFIG_DEFAULT_HOSTNAME as string).replace(/\0+$/, "")).toBe(host.slice(0, 15));
-    const cc = JSON.parse(grep("CONFIG_CC_VERSION_TEXT")) as string;
-    expect((v.CONFIG_CC_VERSION_TEXT as string).replace(/\0+$/, "")).toBe(cc.slice(0, 7));
-  });
 
   it("a strong CONFIG_ extern the config lacks names the extern and where it looked", () => {
     const e = thrown(() => kconfigData(fixtureBtf, "kconfig", parseKernelConfig(DEV_CONFIG.replace("CONFIG_HZ=250\n", ""), "/proc/config.gz"), extras));
@@ -352,10 +213,7 @@ describe("kconfigData on fixtures/kconfig.bpf.o", () => {
     expect(e).toMatchObject({ extern: "CONFIG_BPFKIT_NO_SUCH_OPTION", rule: "type-mismatch", value: '"x"' });
   });
 
-  it("LINUX_KERNEL_VERSION defaults to the running kernel's; probes are asked only when used", () => {
-    const v = decode(kconfigData(fixtureBtf, "kconfig", parseKernelConfig(DEV_CONFIG), { weak, hasBpfCookie: () => false, hasSyscallWrapper: () => true, kernelVersion: runningKernelVersion }));
-    expect(v).toMatchObject({ LINUX_KERNEL_VERSION: BigInt(runningKernelVersion()), LINUX_HAS_BPF_COOKIE: 0n, LINUX_HAS_SYSCALL_WRAPPER: 1n });
-    expect(runningKernelVersion()).toBeGreaterThan(0);
+  it("LINUX_KERNEL_VERSION: the one given, or an error without one", () => {
     const e = thrown(() => kconfigData(fixtureBtf, "kconfig", parseKernelConfig(DEV_CONFIG), { ...extras, kernelVersion: 0 }));
     expect(e).toMatchObject({ extern: "LINUX_KERNEL_VERSION", rule: "no-kernel-version" });
   });
@@ -365,29 +223,6 @@ describe("kconfigData on fixtures/kconfig.bpf.o", () => {
 // Every encoding rule and error, on hand-built BTF
 // ---------------------------------------------------------------------------------------------
 
-type TypeName = "bool" | "char" | "s8" | "u8" | "u16" | "s16" | "u32" | "s32" | "u64" | "s64" | "tri" | "tri64" | "chars4" | "u8x4" | "int128" | "bool4" | "struct" | "enum";
-
-/** BTF with one `.kconfig` extern of each given type (names → type). */
-function btfOf(externs: Record<string, TypeName>, littleEndian = true): Btf {
-  const b = new BtfBuilder({ littleEndian });
-  const S = IntEncoding.SIGNED;
-  const ints: Record<string, [number, number]> = { bool: [1, IntEncoding.BOOL], char: [1, S], s8: [1, S], u8: [1, 0], u16: [2, 0], s16: [2, S], u32: [4, 0], s32: [4, S], u64: [8, 0], s64: [8, S], int128: [16, 0] };
-  const ids: Partial<Record<TypeName, number>> = {};
-  for (const [n, [size, encoding]] of Object.entries(ints)) ids[n as TypeName] = b.add({ kind: "INT", name: n, size, encoding });
-  const tri = [{ name: "TRI_NO", value: 0 }, { name: "TRI_YES", value: 1 }, { name: "TRI_MODULE", value: 2 }];
-  ids.tri = b.add({ kind: "ENUM", name: "libbpf_tristate", values: tri });
-  ids.tri64 = b.add({ kind: "ENUM64", name: "libbpf_tristate", size: 8, values: tri.map((t) => ({ ...t, value: BigInt(t.value) })) });
-  ids.enum = b.add({ kind: "ENUM", name: "other", values: tri });
-  ids.chars4 = b.add({ kind: "ARRAY", elemType: ids.char!, indexType: ids.u32!, nelems: 4 });
-  ids.u8x4 = b.add({ kind: "ARRAY", elemType: b.add({ kind: "CONST", type: ids.u8! }), indexType: ids.u32!, nelems: 4 });
-  ids.bool4 = b.add({ kind: "ARRAY", elemType: ids.bool!, indexType: ids.u32!, nelems: 4 });
-  ids.struct = b.add({ kind: "STRUCT", name: "s", size: 4, members: [{ name: "x", type: ids.u32!, bitOffset: 0 }] });
-  const vars = Object.entries(externs).map(([name, t]) => ({ type: b.add({ kind: "VAR", name, type: ids[t]!, linkage: 2 }), offset: 0, size: 0 }));
-  b.add({ kind: "DATASEC", name: ".kconfig", size: 0, vars });
-  return Btf.parse(b.build());
-}
-
-const none: KconfigExtras = { weak: new Set(), hasBpfCookie: true, hasSyscallWrapper: true, kernelVersion: 0x061200 };
 
 /** The value bytes (hex) for one extern of `type` given config `value`. */
 function one(type: TypeName, value: string, littleEndian = true): string {
@@ -499,9 +334,4 @@ describe("encoding errors name the extern, its type and the value", () => {
     }
   });
 
-  it("a missing config file surfaces only when a CONFIG_ extern needs it", () => {
-    const read = () => readKernelConfig([join(tmp, "none")]);
-    expect(thrown(() => kconfigData(btfOf({ CONFIG_X: "u32" }), "t", read, { ...none, weak: new Set(["CONFIG_X"]) }))).toBeInstanceOf(KernelConfigError);
-    expect(kconfigData(btfOf({ LINUX_KERNEL_VERSION: "u32" }), "t", read, none)).toHaveLength(4);
-  });
 });
