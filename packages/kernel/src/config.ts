@@ -31,7 +31,7 @@ export function readKernelConfig(paths: readonly string[] = kernelConfigPaths())
   if (path === undefined) {
     throw new KernelConfigError(
       `no kernel config: none of ${paths.join(", ")} exists; build the kernel with CONFIG_IKCONFIG_PROC=y (for /proc/config.gz, or \`modprobe configs\`) or install its config as /boot/config-${release()}`,
-      { paths },
+      { paths, code: "not-found" },
     );
   }
   let bytes: Uint8Array;
@@ -39,7 +39,7 @@ export function readKernelConfig(paths: readonly string[] = kernelConfigPaths())
     bytes = new Uint8Array(readFileSync(path));
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzip(bytes);
   } catch (e) {
-    throw new KernelConfigError(`cannot read kernel config ${path}: ${(e as Error).message}`, { paths: [path] });
+    throw new KernelConfigError(`cannot read kernel config ${path}: ${(e as Error).message}`, { paths: [path], code: "unreadable" });
   }
   return parseKernelConfig(new TextDecoder().decode(bytes), path);
 }

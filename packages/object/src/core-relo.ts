@@ -32,6 +32,7 @@ export class CoreRelocationError extends ObjectError {
     super(where.object, `CO-RE relocation #${relo.index} at instruction #${relo.instruction} (${what}): ${message}`, {
       section: where.section,
       subject: `program "${where.program}"`,
+      code: "core-relocation",
     });
     this.program = where.program;
     this.instruction = relo.instruction;

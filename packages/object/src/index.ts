@@ -11,6 +11,8 @@ export { applyCoreRelos, CoreRelocationError, POISON_HELPER } from "./core-relo.
 export type { DatasecResize } from "./datasec-resize.ts";
 export { ObjectBtf, resizeDatasec } from "./datasec-resize.ts";
 export { ObjectError } from "./error.ts";
+export type { ObjectErrorCode } from "./error.ts";
+export type { KernelConfigErrorCode } from "./kconfig.ts";
 export type { Extern } from "./externs.ts";
 export { collectExterns, kernelLookupName, libbpfExternIndex } from "./externs.ts";
 export { INSN_SIZE, Insns } from "./insn.ts";

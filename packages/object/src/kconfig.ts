@@ -30,16 +30,22 @@ export interface KernelConfig {
   readonly notSet: ReadonlySet<string>;
 }
 
+/** Why a kernel config could not be had: no file exists, one could not be read, or a line is malformed. */
+export type KernelConfigErrorCode = "not-found" | "unreadable" | "malformed";
+
 /** The kernel's config could not be found or read, or a line of it is malformed. */
 export class KernelConfigError extends Error {
   override readonly name: string = "KernelConfigError";
+  /** See {@link KernelConfigErrorCode}; without one given, a `line` means "malformed", else "not-found". */
+  readonly code: KernelConfigErrorCode;
   /** Every file tried, in order. */
   readonly paths: readonly string[];
   /** 1-based line of a malformed line, when that is the problem. */
   readonly line: number | undefined;
 
-  constructor(message: string, where: { paths: readonly string[]; line?: number }) {
+  constructor(message: string, where: { paths: readonly string[]; line?: number; code?: KernelConfigErrorCode }) {
     super(message);
+    this.code = where.code ?? (where.line !== undefined ? "malformed" : "not-found");
     this.paths = where.paths;
     this.line = where.line;
   }
@@ -67,6 +73,7 @@ export function parseKernelConfig(text: string, source = "<kernel config text>")
       throw new KernelConfigError(`${source}:${i + 1}: "${line}" has ${eq < 0 ? "no \"=\"" : "no value after \"=\""}; fix or remove the line`, {
         paths: [source],
         line: i + 1,
+        code: "malformed",
       });
     }
     const name = line.slice(0, eq);
@@ -169,7 +176,7 @@ export class KconfigError extends ObjectError {
   readonly rule: string;
 
   constructor(object: string, ext: { name: string; typeName: string }, rule: string, message: string, value?: string) {
-    super(object, message, { section: ".kconfig", subject: `extern ${ext.typeName} ${ext.name}` });
+    super(object, message, { section: ".kconfig", subject: `extern ${ext.typeName} ${ext.name}`, code: "kconfig" });
     this.extern = ext.name;
     this.type = ext.typeName;
     this.value = value;

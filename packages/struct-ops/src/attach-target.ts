@@ -82,7 +82,7 @@ export class AttachTargetError extends ObjectError {
     section: string,
     o: { target: string; message: string; hint: string; lookedUp?: { name: string; kind: TargetKind }; searched?: readonly string[] },
   ) {
-    super(req.object, `${o.message}; ${o.hint}`, { section, subject: `program "${req.program}"` });
+    super(req.object, `${o.message}; ${o.hint}`, { section, subject: `program "${req.program}"`, code: "attach-target" });
     this.program = req.program;
     this.target = o.target;
     this.lookedUp = o.lookedUp;

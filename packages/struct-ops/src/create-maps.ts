@@ -2,7 +2,7 @@ import { possibleCpus } from "@bpfkit/kernel";
 import type { MapSpec } from "@bpfkit/object";
 import { BpfError, type Fd, MapFlags, MapType, mapCreate, mapInfo, mapUpdate, objGet, objPin } from "@bpfkit/syscall";
 import { ObjectError } from "./errors.ts";
-import type { BpfMap } from "./map.ts";
+import { type BpfMap, setMapFd } from "./map.ts";
 import type { Opened } from "./open.ts";
 
 // Map types whose max_entries must be 0 (the storage is per object, not sized up front).
@@ -125,13 +125,14 @@ export function createBtfMaps(o: Opened, btfFd: number | undefined, pinnedNow: s
         existing.close();
         throw new ObjectError(o.name, `the map pinned at ${path} cannot be reused: ${why}; remove the pin (rm ${path}) or change the definition`, {
           subject: `map "${map.name}"`,
+          code: "pin-mismatch",
         });
       }
-      map._setFd(existing, { reused: true, pinned: path });
+      setMapFd(map, existing, { reused: true, pinned: path });
       continue;
     }
     const fd = createWithInner(map.spec, btfFd, o.name);
-    map._setFd(fd);
+    setMapFd(map, fd);
     if (path) {
       try {
         objPin(fd.value, path);
@@ -139,10 +140,11 @@ export function createBtfMaps(o: Opened, btfFd: number | undefined, pinnedNow: s
         // The map is pinned by name (LIBBPF_PIN_BY_NAME): say which, and where its root is set.
         throw new ObjectError(o.name, `cannot pin it by name at ${path} (OpenOptions.pinRoot sets the directory): ${(e as Error).message}`, {
           subject: `map "${map.name}"`,
+          code: "pin-failed",
         });
       }
       pinnedNow.push(path);
-      map._setFd(fd, { pinned: path });
+      setMapFd(map, fd, { pinned: path });
     }
   }
   fillSlots(o, (m) => m.spec.type !== MapType.PROG_ARRAY);

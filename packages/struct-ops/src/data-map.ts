@@ -2,7 +2,7 @@ import type { ElfFile } from "@bpfkit/elf";
 import { type DataSectionSpec, type DatasecResize, decodeValue, encodeValue, type ObjectBtf, resizeDatasec, type Value, type Variable } from "@bpfkit/object";
 import { backend, MapFlags, mapUpdate, sys } from "@bpfkit/syscall";
 import { StateError } from "./errors.ts";
-import { BpfMap, ZERO_KEY } from "./map.ts";
+import { BpfMap, checkShapeEdit, ZERO_KEY } from "./map.ts";
 
 export type { Variable } from "@bpfkit/object";
 
@@ -11,6 +11,9 @@ const PROT_WRITE = 2;
 const MAP_SHARED = 1;
 // mmap lengths are whole pages; 4 KiB never exceeds what the kernel allows for any page size.
 const PAGE = 4096;
+
+/** Package-private (index.ts does not export it): the loader maps a data map's value after create. */
+export let mapDataMemory: (map: DataMap) => void;
 
 /**
  * A global data section (.data, .rodata, .bss, .data.*, .rodata.*) as a one-element array map.
@@ -61,9 +64,9 @@ export class DataMap extends BpfMap {
    */
   override set valueSize(n: number) {
     if (this.section === ".kconfig") {
-      throw new StateError(`the .kconfig map is laid out by the loader from its externs; its valueSize cannot be set`);
+      throw new StateError(`the .kconfig map is laid out by the loader from its externs; its valueSize cannot be set`, "not-settable");
     }
-    this._checkShapeEdit("valueSize", n);
+    checkShapeEdit(this, "valueSize", n);
     const initial = new Uint8Array(new ArrayBuffer(n));
     initial.set(this.#initial.subarray(0, Math.min(n, this.#initial.byteLength)));
     const resized = this.#elf && this.#btf.current ? resizeDatasec(this.#btf, this.#elf, this.spec.btfValueTypeId, this.section, n) : undefined;
@@ -87,19 +90,29 @@ export class DataMap extends BpfMap {
     return this.#resized;
   }
 
+  /** The variable called `name`; throws StateError "not-found" listing the section's variables. */
   variable(name: string): Variable {
-    const v = this.variables.find((x) => x.name === name);
+    const v = this.findVariable(name);
     if (!v) {
-      throw new StateError(`no variable "${name}" in ${this.section} (has: ${this.variables.map((x) => x.name).join(", ") || "none"})`);
+      throw new StateError(`no variable "${name}" in ${this.section} (has: ${this.variables.map((x) => x.name).join(", ") || "none"})`, "not-found");
     }
     return v;
   }
 
+  /** The variable called `name`, or undefined. */
+  findVariable(name: string): Variable | undefined {
+    return this.variables.find((x) => x.name === name);
+  }
+
   /**
-   * @internal Maps the value into memory after create (and freeze, for .rodata: then read-only).
+   * Maps the value into memory after create (and freeze, for .rodata: then read-only).
    * Without mmap (a map created elsewhere without BPF_F_MMAPABLE) reads and writes use bpf().
    */
-  _mapMemory(): void {
+  static {
+    mapDataMemory = (map) => map.#mapMemory();
+  }
+
+  #mapMemory(): void {
     const length = Math.ceil(this.spec.valueSize / PAGE) * PAGE;
     // Read-only when programs may only read it (libbpf's rule): .rodata and .kconfig are frozen.
     const prot = this.spec.flags & MapFlags.RDONLY_PROG ? PROT_READ : PROT_READ | PROT_WRITE;
@@ -126,7 +139,7 @@ export class DataMap extends BpfMap {
     if (!this.created) return this.#initial.slice();
     if (this.#mem) return this.#mem.view.slice();
     const v = this.lookup(ZERO_KEY);
-    if (!v) throw new StateError(`map "${this.name}" has no element 0`);
+    if (!v) throw new StateError(`map "${this.name}" has no element 0`, "not-found");
     return v;
   }
 
@@ -142,7 +155,7 @@ export class DataMap extends BpfMap {
   override set(name: string, value: Value): void {
     const v = this.variable(name);
     if (this.created && this.readonly) {
-      throw new StateError(`${this.section} is read-only (frozen) after load; set "${name}" before load()`);
+      throw new StateError(`${this.section} is read-only (frozen) after load; set "${name}" before load()`, "read-only");
     }
     const buf = this.#mem && this.created ? this.#mem.view : this.created ? this.read() : this.#initial;
     const slot = buf.subarray(v.offset, v.offset + v.size);

@@ -2,10 +2,13 @@ import { unlinkSync } from "node:fs";
 import { BpfError, type Fd, type LinkInfo, linkDetach, linkInfo, linkUpdate, mapDelete, nativeBuffer, objPin, sys } from "@bpfkit/syscall";
 import { StateError, StructOpsError } from "./errors.ts";
 import { ZERO_KEY } from "./map.ts";
-import type { StructOpsMap } from "./struct-ops-map.ts";
+import { type StructOpsMap, writeStructOpsValue } from "./struct-ops-map.ts";
 
 const POLLHUP = 0x10;
 const POLL_INTERVAL_MS = 100;
+
+/** Package-private (index.ts does not export it): a Link for a kernel link's fd, or undefined for a legacy registration. */
+export let newLink: (fd: Fd | undefined, map: StructOpsMap) => Link;
 
 /**
  * A registered struct_ops map. For .struct_ops.link maps it owns a kernel BPF link: closing it
@@ -26,14 +29,8 @@ export class Link implements Disposable {
     this.#map = map;
   }
 
-  /** @internal */
-  static _struct(fd: Fd, map: StructOpsMap): Link {
-    return new Link(fd, map);
-  }
-
-  /** @internal */
-  static _legacy(map: StructOpsMap): Link {
-    return new Link(undefined, map);
+  static {
+    newLink = (fd, map) => new Link(fd, map);
   }
 
   /** True for a kernel BPF link; false for a legacy registration. */
@@ -43,7 +40,7 @@ export class Link implements Disposable {
 
   /** The link fd (kernel links only). */
   get fd(): Fd {
-    if (!this.#fd) throw new StateError("a legacy struct_ops registration has no link fd");
+    if (!this.#fd) throw new StateError("a legacy struct_ops registration has no link fd", "not-supported");
     return this.#fd;
   }
 
@@ -66,9 +63,9 @@ export class Link implements Disposable {
    * `expectOld`, only if the link still holds that map (BPF_F_REPLACE).
    */
   update(next: StructOpsMap, options: { expectOld?: StructOpsMap } = {}): void {
-    if (!this.#fd) throw new StateError("legacy struct_ops registrations cannot be updated; use a .struct_ops.link map");
-    if (!next.isLink) throw new StateError(`map "${next.name}" is not a .struct_ops.link map`);
-    next._writeValue();
+    if (!this.#fd) throw new StateError("legacy struct_ops registrations cannot be updated; use a .struct_ops.link map", "not-supported");
+    if (!next.isLink) throw new StateError(`map "${next.name}" is not a .struct_ops.link map`, "not-supported");
+    writeStructOpsValue(next);
     try {
       linkUpdate(this.#fd.value, next.fd.value, options.expectOld?.fd.value);
     } catch (e) {
@@ -105,7 +102,7 @@ export class Link implements Disposable {
    * reports POLLHUP then; it is polled without blocking the event loop. Kernel links only.
    */
   get detached(): Promise<void> {
-    if (!this.#fd) return Promise.reject(new StateError("a legacy struct_ops registration has no link to watch"));
+    if (!this.#fd) return Promise.reject(new StateError("a legacy struct_ops registration has no link to watch", "not-supported"));
     this.#detached ??= new Promise<void>((resolve) => {
       const fd = this.#fd!;
       const pfd = nativeBuffer(8);

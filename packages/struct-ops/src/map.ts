@@ -28,13 +28,21 @@ export function ringBufferSize(n: number): number {
   return n;
 }
 
+/** Package-private (index.ts does not export it): the loader gives a created or reused map its fd. */
+export let setMapFd: (map: BpfMap, fd: Fd, how?: { reused?: boolean; pinned?: string }) => void;
+/**
+ * Package-private: refuses a shape edit after creation, of a value that is no u32, or of what the
+ * kernel sets for struct_ops (DataMap's valueSize setter uses it too).
+ */
+export let checkShapeEdit: (map: BpfMap, field: string, n: number, o?: { kernelDecides?: boolean }) => void;
+
 /**
  * A map of an object. Its spec is settable until load; after load it has an fd. Keys and values
  * are encoded from the object's BTF when the map has BTF types (structs as objects, integers as
  * number or bigint), as little-endian integers when they are 1, 2, 4 or 8 bytes, else as bytes.
  * Per-CPU maps read and write one value per possible CPU, as an array.
  */
-export class BpfMap {
+export class BpfMap implements Disposable {
   readonly spec: MapSpec;
   /** ELF section it comes from (".bss", ".maps", ".struct_ops.link", ...). */
   readonly section: string;
@@ -71,7 +79,7 @@ export class BpfMap {
   }
 
   set maxEntries(n: number) {
-    this._checkShapeEdit("maxEntries", n, { kernelDecides: true });
+    checkShapeEdit(this, "maxEntries", n, { kernelDecides: true });
     this.spec.maxEntries = RING_BUFFERS.has(this.spec.type) ? ringBufferSize(n) : n;
   }
 
@@ -81,7 +89,7 @@ export class BpfMap {
   }
 
   set keySize(n: number) {
-    this._checkShapeEdit("keySize", n, { kernelDecides: true });
+    checkShapeEdit(this, "keySize", n, { kernelDecides: true });
     this.spec.keySize = n;
     this.#fitBtf();
   }
@@ -95,7 +103,7 @@ export class BpfMap {
   }
 
   set valueSize(n: number) {
-    this._checkShapeEdit("valueSize", n, { kernelDecides: true });
+    checkShapeEdit(this, "valueSize", n, { kernelDecides: true });
     this.spec.valueSize = n;
     this.#fitBtf();
   }
@@ -121,7 +129,7 @@ export class BpfMap {
   }
 
   set flags(n: number) {
-    this._checkShapeEdit("flags", n);
+    checkShapeEdit(this, "flags", n);
     this.spec.flags = n;
   }
 
@@ -131,18 +139,24 @@ export class BpfMap {
   }
 
   set numaNode(n: number) {
-    this._checkShapeEdit("numaNode", n);
+    checkShapeEdit(this, "numaNode", n);
     this.spec.numaNode = n;
   }
 
-  /** @internal Refuses a shape edit after creation, of a value that is no u32, or of what the kernel sets for struct_ops. */
-  _checkShapeEdit(field: string, n: number, o: { kernelDecides?: boolean } = {}): void {
-    // Once created (even if closed since), the kernel's map had the old shape: no edit means anything.
-    if (this.#fd) throw new StateError(`map "${this.name}" is already created; set ${field} before load() (the kernel fixes a map's shape when it creates it)`);
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`map "${this.name}": ${field} must be an integer from 0 to 4294967295; got ${n}`);
-    if (o.kernelDecides && this.spec.type === MapType.STRUCT_OPS) {
-      throw new StateError(`struct_ops map "${this.name}": its ${field} comes from the kernel's struct_ops type and cannot be set`);
-    }
+  static {
+    checkShapeEdit = (map, field, n, o = {}) => {
+      // Once created (even if closed since), the kernel's map had the old shape: no edit means anything.
+      if (map.#fd) throw new StateError(`map "${map.name}" is already created; set ${field} before load() (the kernel fixes a map's shape when it creates it)`, "already-loaded");
+      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`map "${map.name}": ${field} must be an integer from 0 to 4294967295; got ${n}`);
+      if (o.kernelDecides && map.spec.type === MapType.STRUCT_OPS) {
+        throw new StateError(`struct_ops map "${map.name}": its ${field} comes from the kernel's struct_ops type and cannot be set`, "not-settable");
+      }
+    };
+    setMapFd = (map, fd, how = {}) => {
+      map.#fd = fd;
+      map.#reused = how.reused ?? false;
+      map.#pinned = how.pinned;
+    };
   }
 
   get created(): boolean {
@@ -151,7 +165,7 @@ export class BpfMap {
 
   /** The map's fd; throws unless created. */
   get fd(): Fd {
-    if (!this.#fd || this.#fd.closed) throw new StateError(`map "${this.name}" is not created (load the object first)`);
+    if (!this.#fd || this.#fd.closed) throw new StateError(`map "${this.name}" is not created (load the object first)`, "not-loaded");
     return this.#fd;
   }
 
@@ -165,12 +179,6 @@ export class BpfMap {
     return this.#pinned;
   }
 
-  /** @internal set by the loader */
-  _setFd(fd: Fd, how: { reused?: boolean; pinned?: string } = {}): void {
-    this.#fd = fd;
-    this.#reused = how.reused ?? false;
-    this.#pinned = how.pinned;
-  }
 
   /** Map info, read from the kernel. */
   info(): MapInfo {
@@ -179,7 +187,7 @@ export class BpfMap {
 
   /** Before load: use the map pinned at `path` (it must match this map's definition) instead of creating one. */
   reusePinned(path: string): void {
-    if (this.#fd) throw new StateError(`map "${this.name}" is already created; reusePinned() must come before load()`);
+    if (this.#fd) throw new StateError(`map "${this.name}" is already created; reusePinned() must come before load()`, "already-loaded");
     this.pinPath = path;
   }
 
@@ -191,7 +199,7 @@ export class BpfMap {
 
   /** Removes the pin (this map's, or `path`). */
   unpin(path: string | undefined = this.#pinned): void {
-    if (!path) throw new StateError(`map "${this.name}" is not pinned`);
+    if (!path) throw new StateError(`map "${this.name}" is not pinned`, "not-pinned");
     unlinkSync(path);
     if (path === this.#pinned) this.#pinned = undefined;
   }
@@ -316,8 +324,17 @@ export class BpfMap {
     return raw.slice();
   }
 
+  /**
+   * Closes the map's fd (and unmaps a data map's value); a second close does nothing. For a map
+   * of a BpfObject this releases it early (the kernel frees it once no program, pin or other fd
+   * holds it); the object's close() then skips it.
+   */
   close(): void {
     this.#fd?.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
 
@@ -343,7 +360,7 @@ export function openPinnedMap(path: string): BpfMap {
       },
       "",
     );
-    map._setFd(fd, { reused: true, pinned: path });
+    setMapFd(map, fd, { reused: true, pinned: path });
     return map;
   } catch (e) {
     fd.close();

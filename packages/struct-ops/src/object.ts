@@ -17,14 +17,14 @@ import { type Extern, kconfigData, kernelReadyBtf, type LinkContext, libbpfExter
 import { btfLoad, type Fd, MapFlags, MapType, mapFreeze, mapUpdate, ProgType, progAssocStructOps, progLoad } from "@bpfkit/syscall";
 import { resolveAttachTarget } from "./attach-target.ts";
 import { createBtfMaps, createMap, fillSlots } from "./create-maps.ts";
-import type { DataMap } from "./data-map.ts";
+import { type DataMap, mapDataMemory } from "./data-map.ts";
 import { ObjectError, StateError, StructOpsError } from "./errors.ts";
 import { type KsymTarget, resolveKsym } from "./ksym.ts";
 import type { Link } from "./link.ts";
-import { type BpfMap, ZERO_KEY } from "./map.ts";
+import { type BpfMap, setMapFd, ZERO_KEY } from "./map.ts";
 import { type Opened, openSpec } from "./open.ts";
-import type { Program } from "./program.ts";
-import type { StructOpsMap } from "./struct-ops-map.ts";
+import { type Program, setProgramFd } from "./program.ts";
+import { freezeStructOps, type StructOpsMap } from "./struct-ops-map.ts";
 
 export interface OpenOptions {
   /** Object name used for map names and messages; defaults to the file name without ".o"/".bpf.o". */
@@ -152,30 +152,51 @@ export class BpfObject implements Disposable {
     return this.#o.structOps;
   }
 
+  // Lookups by name: the method named for the thing throws an ObjectError (code "not-found")
+  // that lists what the object has; its find* twin returns undefined instead.
+
+  /** The program called `name`; throws ObjectError "not-found" listing the programs there are. */
   program(name: string): Program {
-    const p = this.#o.programs.find((x) => x.name === name);
-    if (!p) throw new ObjectError(this.name, `no program "${name}" (has: ${this.#o.programs.map((x) => x.name).join(", ")})`);
-    return p;
+    return this.findProgram(name) ?? this.#missing(`program "${name}"`, this.#o.programs.map((x) => x.name));
   }
 
-  /** A map by its name, or a global data map by its section (".data.X": libbpf's name for it, which the kernel's may cut). */
+  /** The program called `name`, or undefined. */
+  findProgram(name: string): Program | undefined {
+    return this.#o.programs.find((x) => x.name === name);
+  }
+
+  /** A map by its name, or a global data map by its section (".data.X": libbpf's name for it, which the kernel's may cut). Throws ObjectError "not-found" when there is none. */
   map(name: string): BpfMap {
-    const m = this.maps.find((x) => x.name === name) ?? (name.startsWith(".") ? this.#o.dataMaps.find((x) => x.section === name) : undefined);
-    if (!m) throw new ObjectError(this.name, `no map "${name}" (has: ${this.maps.map((x) => x.name).join(", ")})`);
-    return m;
+    return this.findMap(name) ?? this.#missing(`map "${name}"`, this.maps.map((x) => x.name));
   }
 
-  /** The global data map of a section: ".bss", ".data", ".rodata", ... */
+  /** As map(), or undefined. */
+  findMap(name: string): BpfMap | undefined {
+    return this.maps.find((x) => x.name === name) ?? (name.startsWith(".") ? this.#o.dataMaps.find((x) => x.section === name) : undefined);
+  }
+
+  /** The global data map of a section: ".bss", ".data", ".rodata", ...; throws ObjectError "not-found" when the object has no such section. */
   data(section: string): DataMap {
-    const m = this.#o.dataMaps.find((x) => x.section === section);
-    if (!m) throw new ObjectError(this.name, `no ${section} section (has: ${this.#o.dataMaps.map((x) => x.section).join(", ") || "none"})`);
-    return m;
+    return this.findData(section) ?? this.#missing(`${section} section`, this.#o.dataMaps.map((x) => x.section));
   }
 
+  /** As data(), or undefined. */
+  findData(section: string): DataMap | undefined {
+    return this.#o.dataMaps.find((x) => x.section === section);
+  }
+
+  /** The struct_ops map of variable `name`; throws ObjectError "not-found" when there is none. */
   structOps(name: string): StructOpsMap {
-    const m = this.#o.structOps.find((x) => x.name === name);
-    if (!m) throw new ObjectError(this.name, `no struct_ops variable "${name}" (has: ${this.#o.structOps.map((x) => x.name).join(", ") || "none"})`);
-    return m;
+    return this.findStructOps(name) ?? this.#missing(`struct_ops variable "${name}"`, this.#o.structOps.map((x) => x.name));
+  }
+
+  /** As structOps(), or undefined. */
+  findStructOps(name: string): StructOpsMap | undefined {
+    return this.#o.structOps.find((x) => x.name === name);
+  }
+
+  #missing(what: string, has: readonly string[]): never {
+    throw new ObjectError(this.name, `no ${what} (has: ${has.join(", ") || "none"})`, { code: "not-found" });
   }
 
   /**
@@ -184,7 +205,7 @@ export class BpfObject implements Disposable {
    * log for a rejected program) is thrown.
    */
   load(options: LoadOptions = {}): void {
-    if (this.#state !== "opened") throw new StateError(`object "${this.name}" is ${this.#state}; load() needs a freshly opened object`);
+    if (this.#state !== "opened") throw new StateError(`object "${this.name}" is ${this.#state}; load() needs a freshly opened object`, this.#state === "closed" ? "closed" : "already-loaded");
     try {
       withModuleSnapshot(() => this.#load(options));
       this.#state = "loaded";
@@ -217,11 +238,11 @@ export class BpfObject implements Disposable {
     for (const m of o.dataMaps) {
       if (!m.autocreate) continue;
       const s = m.spec;
-      m._setFd(createMap(s, { object: this.name, btfFd }));
+      setMapFd(m, createMap(s, { object: this.name, btfFd }));
       mapUpdate(m.fd.value, ZERO_KEY, m.initial);
       // Frozen before any program loads, so the verifier can treat .rodata as constants.
       if (m.readonly) mapFreeze(m.fd.value);
-      if (m.spec.flags & MapFlags.MMAPABLE) m._mapMemory();
+      if (m.spec.flags & MapFlags.MMAPABLE) mapDataMemory(m);
     }
     createBtfMaps(o, btfFd, this.#pinnedNow);
 
@@ -298,21 +319,22 @@ export class BpfObject implements Disposable {
             }
           : {}),
       });
-      p._setFd(loaded.fd);
+      setProgramFd(p, loaded.fd);
       p.log = loaded.log;
     }
     fillSlots(o, (m) => m.spec.type === MapType.PROG_ARRAY);
 
     for (const m of structOps) {
       const module = m.kernel!.module;
-      m._setFd(
+      setMapFd(
+        m,
         createMap(m.spec, {
           object: this.name,
           btfFd,
           kernelTyped: { btfVmlinuxValueTypeId: m.kernel!.valueTypeId, ...(module ? { valueTypeBtfObjFd: this.#module(module) } : {}) },
         }),
       );
-      m._freeze();
+      freezeStructOps(m);
     }
 
     if (options.assocStructOps) this.#associate(structOps);
@@ -386,7 +408,7 @@ export class BpfObject implements Disposable {
 
   /** Registers every created struct_ops map (unless autoattach is off); returns their links, which close() closes. */
   attach(): Link[] {
-    if (this.#state !== "loaded") throw new StateError(`object "${this.name}" is ${this.#state}; attach() needs load() first`);
+    if (this.#state !== "loaded") throw new StateError(`object "${this.name}" is ${this.#state}; attach() needs load() first`, this.#state === "closed" ? "closed" : "not-loaded");
     const links: Link[] = [];
     for (const m of this.#o.structOps) {
       if (!m.created || !m.autoattach) continue;

@@ -25,8 +25,11 @@ interface HasMapFd {
   readonly fd: Fd;
 }
 
+/** Package-private (index.ts does not export it): the loader gives a loaded program its fd. */
+export let setProgramFd: (program: Program, fd: Fd) => void;
+
 /** One BPF program of an object: a function symbol in a program section. */
-export class Program {
+export class Program implements Disposable {
   readonly name: string;
   /** ELF section, e.g. "struct_ops" or "struct_ops.s/dispatch". */
   readonly section: string;
@@ -75,13 +78,14 @@ export class Program {
 
   /** The program's fd; throws unless loaded. */
   get fd(): Fd {
-    if (!this.#fd || this.#fd.closed) throw new StateError(`program "${this.name}" is not loaded`);
+    if (!this.#fd || this.#fd.closed) throw new StateError(`program "${this.name}" is not loaded`, "not-loaded");
     return this.#fd;
   }
 
-  /** @internal set by the loader */
-  _setFd(fd: Fd): void {
-    this.#fd = fd;
+  static {
+    setProgramFd = (program, fd) => {
+      program.#fd = fd;
+    };
   }
 
   /** Program info, read from the kernel. */
@@ -97,13 +101,22 @@ export class Program {
   /** Associates this (non-struct_ops) program with a struct_ops map: BPF_PROG_ASSOC_STRUCT_OPS (Linux 7.0+). */
   assocStructOps(map: HasMapFd): void {
     if (this.type === ProgType.STRUCT_OPS) {
-      throw new StateError(`program "${this.name}" is a struct_ops program: its struct_ops map associates it when registered; only other program types can be associated explicitly`);
+      throw new StateError(`program "${this.name}" is a struct_ops program: its struct_ops map associates it when registered; only other program types can be associated explicitly`, "not-supported");
     }
     progAssocStructOps(this.fd.value, map.fd.value);
   }
 
+  /**
+   * Closes the program's fd; a second close does nothing. For a program of a BpfObject this
+   * releases it early (the kernel frees it once nothing else holds it: a registered struct_ops
+   * map, a link, a pin); the object's close() then skips it.
+   */
   close(): void {
     this.#fd?.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   toString(): string {

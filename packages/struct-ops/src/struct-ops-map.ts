@@ -2,9 +2,9 @@ import { type Btf, kindName } from "@bpfkit/btf";
 import type { KernelBtfSource } from "@bpfkit/kernel";
 import { decodeValue, encodeValue, type StructOpsMember, type StructOpsSpec, type Value } from "@bpfkit/object";
 import { BpfError, MapFlags, MapType, mapUpdate, ProgType, structOpsLinkCreate } from "@bpfkit/syscall";
-import { StateError, StructOpsError } from "./errors.ts";
+import { StateError, StructOpsError, type StructOpsErrorCode } from "./errors.ts";
 import { findKernelStructOps, type KernelStructOps } from "./kernel-struct-ops.ts";
-import { Link } from "./link.ts";
+import { type Link, newLink } from "./link.ts";
 import { BpfMap, ZERO_KEY } from "./map.ts";
 import { nameTakenHint } from "./name-holder.ts";
 import type { Program } from "./program.ts";
@@ -12,6 +12,11 @@ import { invalidValueHint } from "./register-hints.ts";
 
 export type { StructOpsMember } from "@bpfkit/object";
 
+
+/** Package-private (index.ts does not export it): after load, shadow values become read-only. */
+export let freezeStructOps: (map: StructOpsMap) => void;
+/** Package-private: writes the value into the map (registering a legacy map); once per map. */
+export let writeStructOpsValue: (map: StructOpsMap) => void;
 
 /**
  * A struct_ops variable (SEC(".struct_ops") or SEC(".struct_ops.link")) and the map that
@@ -73,7 +78,7 @@ export class StructOpsMap extends BpfMap {
   }
 
   #writable(what: string): void {
-    if (this.#frozen) throw new StateError(`struct_ops map "${this.variable}": ${what} cannot change after load`);
+    if (this.#frozen) throw new StateError(`struct_ops map "${this.variable}": ${what} cannot change after load`, "read-only");
   }
 
   /** A data member's value from the shadow copy (what will be registered). */
@@ -131,7 +136,7 @@ export class StructOpsMap extends BpfMap {
   prepare(kernel?: KernelBtfSource): void {
     const k = findKernelStructOps(this.kernelTypeName, this.variable, kernel);
     const kbtf = k.btf;
-    const err = (rule: string, member: string, msg: string) =>
+    const err = (rule: StructOpsErrorCode, member: string, msg: string) =>
       new StructOpsError(this.variable, rule, msg, { member, kernelType: this.kernelTypeName });
     for (const m of this.members) {
       if (m.bitfield) throw err("bitfield", m.name, "bitfield members cannot be set through struct_ops; declare it as a whole integer");
@@ -186,15 +191,17 @@ export class StructOpsMap extends BpfMap {
     prog.expectedAttachType = index;
   }
 
-  /** @internal after load: shadow values become read-only. */
-  _freeze(): void {
-    this.#frozen = true;
+  static {
+    freezeStructOps = (map) => {
+      map.#frozen = true;
+    };
+    writeStructOpsValue = (map) => map.#writeValue();
   }
 
   /** The kernel map value: data members copied, function slots holding program fds. */
   buildValue(): Uint8Array {
     const k = this.#kernel;
-    if (!k) throw new StateError(`struct_ops map "${this.variable}" is not prepared (load the object first)`);
+    if (!k) throw new StateError(`struct_ops map "${this.variable}" is not prepared (load the object first)`, "not-loaded");
     const value = new Uint8Array(new ArrayBuffer(k.valueSize));
     const view = new DataView(value.buffer);
     for (const m of this.members) {
@@ -215,7 +222,7 @@ export class StructOpsMap extends BpfMap {
    * Writes the value into the map (registering a legacy map). The kernel accepts one write per
    * struct_ops map, so a link map updated back to later is not written again.
    */
-  _writeValue(): void {
+  #writeValue(): void {
     if (this.#written) return;
     mapUpdate(this.fd.value, ZERO_KEY, this.buildValue());
     this.#written = true;
@@ -228,9 +235,8 @@ export class StructOpsMap extends BpfMap {
    */
   attach(): Link {
     try {
-      this._writeValue();
-      if (!this.isLink) return Link._legacy(this);
-      return Link._struct(structOpsLinkCreate(this.fd.value), this);
+      this.#writeValue();
+      return newLink(this.isLink ? structOpsLinkCreate(this.fd.value) : undefined, this);
     } catch (e) {
       throw e instanceof BpfError ? this.#registerError(e) : e;
     }

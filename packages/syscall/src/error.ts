@@ -10,7 +10,7 @@ export class BpfError extends Error {
   /** "BPF_PROG_LOAD" */
   readonly commandName: string;
   readonly errno: number;
-  /** "EPERM" */
+  /** The errno's name, "EPERM" (an errno-named code, as Node's system errors have; see errno.ts). */
   readonly code: string;
   /** What to do about it. */
   readonly hint: string;
@@ -96,6 +96,8 @@ export function defaultHint(command: number, errno: number): string {
 /** bpf() needs an FFI: Bun or Deno. */
 export class UnsupportedRuntimeError extends Error {
   override readonly name: string = "UnsupportedRuntimeError";
+  /** The one thing it can mean: a discriminator like every bpfkit error's `code`. */
+  readonly code = "unsupported-runtime" as const;
   constructor() {
     super(
       "bpfkit needs an FFI to make bpf() calls: run under Bun (bun:ffi), or under Deno with --allow-ffi (Deno.dlopen); this runtime offers neither, or Deno was started without the ffi permission",
@@ -106,6 +108,7 @@ export class UnsupportedRuntimeError extends Error {
 /** A kernel feature this kernel lacks, found by a probe rather than by a failed call's guesswork. */
 export class UnsupportedFeatureError extends Error {
   override readonly name: string = "UnsupportedFeatureError";
+  readonly code = "unsupported-feature" as const;
   readonly feature: string;
   /** First kernel release with the feature, e.g. "7.0". */
   readonly minKernel: string;

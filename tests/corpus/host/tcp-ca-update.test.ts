@@ -134,7 +134,7 @@ describeKernel("host corpus: tcp_ca_update's link subtests (prog_tests/bpf_tcp_c
       using link = track(() => two.attach());
       const err = thrown(() => link.update(one, { expectOld: one }));
       expect(err).toBeInstanceOf(StructOpsError);
-      expect((err as StructOpsError).rule).toBe("expect-old-mismatch");
+      expect((err as StructOpsError).code).toBe("expect-old-mismatch");
       expect(linkedMap(link)).toBe(two.info().id);
       link.update(one, { expectOld: two });
       expect(linkedMap(link)).toBe(one.info().id);
