@@ -6,7 +6,7 @@ export type { ObjectErrorCode } from "@bpfkit/object";
  * - `unknown-kernel-type`: the kernel (and its modules) has no struct_ops type of that name;
  * - `not-struct-ops`: the kernel type exists but is not a struct_ops value type;
  * - `no-such-member`: a member named by the caller that the local type lacks;
- * - `no-data-member`: a data-member operation on a function slot, or the reverse;
+ * - `no-data-member`: the kernel's `bpf_struct_ops_<type>` value has no member of the ops type;
  * - `missing-member-program` / `missing-member-nonzero`: a member the kernel's type lacks,
  *   set to a program or to a non-zero value (libbpf allows only zero);
  * - `kind-mismatch` / `size-mismatch`: a member whose kind or size differs from the kernel's;

@@ -7,6 +7,7 @@ export type { ResolvedAttachTarget } from "./attach-target.ts";
 export { AttachTargetError } from "./attach-target.ts";
 export type { Variable } from "./data-map.ts";
 export { DataMap } from "./data-map.ts";
+export type { ObjectErrorCode, StateErrorCode, StructOpsErrorCode } from "./errors.ts";
 export { ObjectError, StateError, StructOpsError } from "./errors.ts";
 export type { StructOpsDump, StructOpsInfo, StructOpsMemberDump } from "./introspect.ts";
 export { dumpStructOps, listStructOps } from "./introspect.ts";
