@@ -64,7 +64,7 @@ describe("struct_ops types defined by a module", () => {
       err = e;
     }
     expect(err).toBeInstanceOf(StructOpsError);
-    expect((err as StructOpsError).rule).toBe("not-struct-ops");
+    expect((err as StructOpsError).code).toBe("not-struct-ops");
   });
 
   it("a type no module has is an unknown-kernel-type refusal", () => {
@@ -74,7 +74,7 @@ describe("struct_ops types defined by a module", () => {
     } catch (e) {
       err = e;
     }
-    expect((err as StructOpsError).rule).toBe("unknown-kernel-type");
+    expect((err as StructOpsError).code).toBe("unknown-kernel-type");
   });
 });
 
@@ -90,7 +90,7 @@ describe("LoadOptions.kernelBtf and .modules", () => {
         err = e;
       }
       expect(err).toBeInstanceOf(StructOpsError);
-      expect((err as StructOpsError).rule).toBe("not-struct-ops");
+      expect((err as StructOpsError).code).toBe("not-struct-ops");
     } finally {
       obj.close();
     }
