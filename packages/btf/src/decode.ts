@@ -1,6 +1,9 @@
 import { BtfError } from "./error.ts";
-import { Kind } from "./kind.ts";
+import { Kind, kindName } from "./kind.ts";
 import type { BtfMember, BtfType } from "./types.ts";
+
+/** The kinds that are a name and one type id: they decode alike. */
+type ReferenceKind = "PTR" | "TYPEDEF" | "VOLATILE" | "CONST" | "RESTRICT" | "TYPE_TAG";
 
 /** Reads word `index` of one type record (0 name_off, 1 info, 2 size/type, 3… kind data), unsigned. */
 export type WordReader = (index: number) => number;
@@ -22,7 +25,12 @@ export function decodeType(id: number, word: WordReader, str: (offset: number) =
       return { id, kind: "INT", name, size: st, encoding: (d >>> 24) & 0x0f, bitOffset: (d >>> 16) & 0xff, bits: d & 0xff };
     }
     case Kind.PTR:
-      return { id, kind: "PTR", name, type: st };
+    case Kind.TYPEDEF:
+    case Kind.VOLATILE:
+    case Kind.CONST:
+    case Kind.RESTRICT:
+    case Kind.TYPE_TAG:
+      return { id, kind: kindName(kind) as ReferenceKind, name, type: st };
     case Kind.ARRAY:
       return { id, kind: "ARRAY", name, elemType: word(3), indexType: word(4), nelems: word(5) };
     case Kind.STRUCT:
@@ -49,16 +57,6 @@ export function decodeType(id: number, word: WordReader, str: (offset: number) =
     }
     case Kind.FWD:
       return { id, kind: "FWD", name, union: kflag };
-    case Kind.TYPEDEF:
-      return { id, kind: "TYPEDEF", name, type: st };
-    case Kind.VOLATILE:
-      return { id, kind: "VOLATILE", name, type: st };
-    case Kind.CONST:
-      return { id, kind: "CONST", name, type: st };
-    case Kind.RESTRICT:
-      return { id, kind: "RESTRICT", name, type: st };
-    case Kind.TYPE_TAG:
-      return { id, kind: "TYPE_TAG", name, type: st };
     case Kind.FUNC:
       return { id, kind: "FUNC", name, type: st, linkage: vlen };
     case Kind.FUNC_PROTO: {

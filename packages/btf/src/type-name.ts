@@ -1,6 +1,7 @@
 import type { Btf } from "./btf.ts";
 import { BtfError } from "./error.ts";
 import { Kind, kindName } from "./kind.ts";
+import type { BtfType } from "./types.ts";
 
 /**
  * How `cTypeName` spells a type. Each style is what one kind of output has always printed, so
@@ -46,8 +47,18 @@ export function describeType(btf: Btf, id: number): string {
   return `[${id}] ${id === 0 ? "VOID" : kindName(btf.kind(id))} ${name || "<anon>"}`;
 }
 
-function tagged(kind: string, name: string, anonymous: string): string {
-  return `${kind === "ENUM64" ? "enum" : kind.toLowerCase()} ${name || anonymous}`;
+/** `struct s`, `union (anon)`, `enum e` (ENUM64 too): a record or enum by its tag, the same in every style; undefined for other kinds. */
+function tagged(t: BtfType, anonymous: string): string | undefined {
+  switch (t.kind) {
+    case "STRUCT":
+    case "UNION":
+    case "ENUM":
+      return `${t.kind.toLowerCase()} ${t.name || anonymous}`;
+    case "ENUM64":
+      return `enum ${t.name || anonymous}`;
+    default:
+      return undefined;
+  }
 }
 
 function compact(btf: Btf, id: number, anonymous: string, funcName: string): string {
@@ -59,11 +70,6 @@ function compact(btf: Btf, id: number, anonymous: string, funcName: string): str
     case "TYPEDEF":
     case "FLOAT":
       return t.name;
-    case "STRUCT":
-    case "UNION":
-    case "ENUM":
-    case "ENUM64":
-      return tagged(t.kind, t.name, anonymous);
     case "FWD":
       return `${t.union ? "union" : "struct"} ${t.name || anonymous}`;
     case "CONST":
@@ -81,7 +87,7 @@ function compact(btf: Btf, id: number, anonymous: string, funcName: string): str
       return `${compact(btf, t.returnType, anonymous, "")} ${funcName || "(*)"}(${params || "void"})`;
     }
     default:
-      return t.kind.toLowerCase();
+      return tagged(t, anonymous) ?? t.kind.toLowerCase();
   }
 }
 
@@ -122,15 +128,10 @@ function declarator(btf: Btf, id: number, anonymous: string, depth: number): str
     }
     case "FUNC_PROTO":
       return "function";
-    case "STRUCT":
-    case "UNION":
-    case "ENUM":
-    case "ENUM64":
-      return tagged(t.kind, t.name, anonymous);
     case "FWD":
       return `${t.union ? "union" : "struct"} ${t.name}`;
     default:
-      return t.name || t.kind;
+      return tagged(t, anonymous) ?? (t.name || t.kind);
   }
 }
 
@@ -141,14 +142,9 @@ function resolved(btf: Btf, id: number, anonymous: string): string {
       return `${t.name} (${resolved(btf, t.type, anonymous)})`;
     case "ARRAY":
       return `${resolved(btf, t.elemType, anonymous)}[${t.nelems}]`;
-    case "ENUM":
-    case "ENUM64":
-    case "STRUCT":
-    case "UNION":
-      return tagged(t.kind, t.name, anonymous);
     case "VOID":
       return "void";
     default:
-      return t.name || t.kind.toLowerCase();
+      return tagged(t, anonymous) ?? (t.name || t.kind.toLowerCase());
   }
 }
