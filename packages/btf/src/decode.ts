@@ -1,5 +1,5 @@
 import { BtfError } from "./error.ts";
-import { Kind, kindName } from "./kind.ts";
+import { isReferenceKind, Kind, kindName } from "./kind.ts";
 import type { BtfMember, BtfType } from "./types.ts";
 
 /** The kinds that are a name and one type id: they decode alike. */
@@ -19,18 +19,12 @@ export function decodeType(id: number, word: WordReader, str: (offset: number) =
   const kflag = info >>> 31 === 1;
   const st = word(2);
   const name = str(word(0));
+  if (isReferenceKind(kind)) return { id, kind: kindName(kind) as ReferenceKind, name, type: st };
   switch (kind) {
     case Kind.INT: {
       const d = word(3);
       return { id, kind: "INT", name, size: st, encoding: (d >>> 24) & 0x0f, bitOffset: (d >>> 16) & 0xff, bits: d & 0xff };
     }
-    case Kind.PTR:
-    case Kind.TYPEDEF:
-    case Kind.VOLATILE:
-    case Kind.CONST:
-    case Kind.RESTRICT:
-    case Kind.TYPE_TAG:
-      return { id, kind: kindName(kind) as ReferenceKind, name, type: st };
     case Kind.ARRAY:
       return { id, kind: "ARRAY", name, elemType: word(3), indexType: word(4), nelems: word(5) };
     case Kind.STRUCT:

@@ -36,6 +36,11 @@ export function kindByName(name: string): number | undefined {
   return (Kind as Record<string, number>)[name.toUpperCase()];
 }
 
+/** PTR, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG: a name and one type id (in size_type), nothing more. */
+export function isReferenceKind(kind: number): boolean {
+  return kind === Kind.PTR || (kind >= Kind.TYPEDEF && kind <= Kind.RESTRICT) || kind === Kind.TYPE_TAG;
+}
+
 /** Bytes that follow the 12-byte common header for a type of this kind and vlen. */
 export function extraSize(kind: number, vlen: number): number | undefined {
   switch (kind) {

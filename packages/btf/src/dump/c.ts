@@ -1,6 +1,6 @@
 import type { Btf } from "../btf.ts";
 import { BtfError } from "../error.ts";
-import { Kind } from "../kind.ts";
+import { isReferenceKind, Kind } from "../kind.ts";
 import { CDeclarations } from "./c-decl.ts";
 import { CNames } from "./c-names.ts";
 import { Layout } from "./layout.ts";
@@ -103,18 +103,8 @@ class CWriter {
     for (let id = 1; id < n; id++) {
       const r = at[id]!;
       const vlen = w[r + 1]! & 0xffff;
-      switch (kinds[id]) {
-        case Kind.PTR:
-        case Kind.TYPEDEF:
-        case Kind.VOLATILE:
-        case Kind.CONST:
-        case Kind.RESTRICT:
-        case Kind.TYPE_TAG:
-        case Kind.FUNC:
-        case Kind.VAR:
-        case Kind.DECL_TAG:
-          mark(w[r + 2]!, id);
-          break;
+      const k = kinds[id]!;
+      switch (k) {
         case Kind.ARRAY:
           mark(w[r + 3]!, id);
           mark(w[r + 4]!, id);
@@ -131,6 +121,8 @@ class CWriter {
           for (let i = 0; i < vlen; i++) mark(w[r + 3 + 3 * i]!, id);
           break;
         default:
+          // size_type is a type id
+          if (isReferenceKind(k) || k === Kind.FUNC || k === Kind.VAR || k === Kind.DECL_TAG) mark(w[r + 2]!, id);
           break;
       }
     }

@@ -1,8 +1,8 @@
 import type { Btf } from "../btf.ts";
-import { BtfError } from "../error.ts";
-import type { StringTable } from "../strings.ts";
-import { ENTRY_WORDS, FuncLinkage, Kind, RECORD_WORDS, VarLinkage } from "../kind.ts";
 import { hostLittleEndian } from "../endian.ts";
+import { BtfError } from "../error.ts";
+import { ENTRY_WORDS, FuncLinkage, isReferenceKind, Kind, RECORD_WORDS, VarLinkage } from "../kind.ts";
+import type { StringTable } from "../strings.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -251,14 +251,6 @@ function writeType(src: Source, out: Uint8Array, p: number, id: number, w: numbe
       p = put(out, put(out, p, S.encoding), INT_ENCODINGS[enc <= 2 || enc === 4 ? enc : 3]!);
       break;
     }
-    case Kind.PTR:
-    case Kind.TYPEDEF:
-    case Kind.VOLATILE:
-    case Kind.CONST:
-    case Kind.RESTRICT:
-    case Kind.TYPE_TAG:
-      p = num(out, put(out, p, S.typeId), st);
-      break;
     case Kind.ARRAY:
       p = num(out, put(out, p, S.typeId), words[x]!);
       p = num(out, put(out, p, S.indexTypeId), words[x + 1]!);
@@ -346,6 +338,7 @@ function writeType(src: Source, out: Uint8Array, p: number, id: number, w: numbe
       p = signed(out, put(out, p, S.componentIdx), words[x]! | 0);
       break;
     default:
+      if (isReferenceKind(kind)) p = num(out, put(out, p, S.typeId), st);
       break;
   }
   out[p++] = 10;
