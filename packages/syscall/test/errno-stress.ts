@@ -3,14 +3,15 @@
 // between, and allocation, forced GC and finalizers that set errno themselves, all around them.
 import {
   Attr,
-  Cmd,
-  type Fd,
-  MapType,
   attrLayout,
+  type BpfInterceptor,
   backend,
   bpfRaw,
+  Cmd,
   errnoName,
+  type Fd,
   libcRaw,
+  MapType,
   mapCreate,
   mapFreeze,
   mapUpdate,
@@ -193,4 +194,19 @@ export async function errnoStress(o: StressOptions): Promise<StressResult> {
     hash.close();
     frozen.close();
   }
+}
+
+/**
+ * The control: an interceptor under which every failure reports the previous failure's errno,
+ * as a stale errno read would. The stress must catch it (it caps its mismatches at 10).
+ */
+export function staleErrno(): BpfInterceptor {
+  let previous = 0;
+  return (_cmd, _attr, next) => {
+    const r = next();
+    if (r.ret !== -1) return r;
+    const stale = previous || r.errno;
+    previous = r.errno;
+    return { ret: -1, errno: stale };
+  };
 }

@@ -1,7 +1,7 @@
 import { describeKernel } from "@bpfkit/testing";
 import { afterEach, expect, it } from "vitest";
 import { bpfEntry, setBpfInterceptor } from "../src/index.ts";
-import { errnoStress } from "./errno-stress.ts";
+import { errnoStress, staleErrno } from "./errno-stress.ts";
 
 describeKernel("bpf() errors (Bun)", () => {
   afterEach(() => setBpfInterceptor(undefined));
@@ -31,14 +31,7 @@ describeKernel("bpf() errors (Bun)", () => {
   });
 
   it("would catch a stale errno (control: every failure reports the previous failure's errno)", async () => {
-    let previous = 0;
-    setBpfInterceptor((_cmd, _attr, next) => {
-      const r = next();
-      if (r.ret !== -1) return r;
-      const stale = previous || r.errno;
-      previous = r.errno;
-      return { ret: -1, errno: stale };
-    });
+    setBpfInterceptor(staleErrno());
     const r = await errnoStress({ failures: 1000, gcEvery: 1_000_000, gc: () => {} });
     expect(r.mismatches.length).toBe(10); // capped: nearly every call is wrong
   });

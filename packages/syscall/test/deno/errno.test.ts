@@ -1,5 +1,5 @@
 import { bpfEntry, setBpfInterceptor } from "../../src/index.ts";
-import { errnoStress } from "../errno-stress.ts";
+import { errnoStress, staleErrno } from "../errno-stress.ts";
 import { assert, assertEquals, fullGc, kernelTest } from "./kernel.ts";
 
 // fullGc() takes ~90 ms under `deno test` here, so one per 1500 calls keeps the run near 10 s.
@@ -28,14 +28,7 @@ kernelTest("bpf() errors through libc's syscall() and errno (Deno): right 20,000
 });
 
 kernelTest("the errno stress would catch a stale errno (control)", async () => {
-  let previous = 0;
-  setBpfInterceptor((_cmd, _attr, next) => {
-    const r = next();
-    if (r.ret !== -1) return r;
-    const stale = previous || r.errno;
-    previous = r.errno;
-    return { ret: -1, errno: stale };
-  });
+  setBpfInterceptor(staleErrno());
   try {
     const r = await errnoStress({ failures: 1000, gcEvery: 1_000_000, gc: () => {} });
     assertEquals(r.mismatches.length, 10);
