@@ -1,8 +1,9 @@
 import { Btf } from "@bpfkit/btf";
 import { BtfObjects, kernelBtf } from "@bpfkit/kernel";
 import { decodeValue, type Value } from "@bpfkit/object";
-import { btfInfo, fdById, LinkType, linkInfo, MapType, mapInfo, mapLookup, objectIds, progInfo } from "@bpfkit/syscall";
+import { btfInfo, fdById, LinkType, linkDetach, linkInfo, MapType, mapDelete, mapInfo, mapLookup, objectIds, progInfo } from "@bpfkit/syscall";
 import { VALUE_PREFIX } from "./kernel-struct-ops.ts";
+import { ZERO_KEY } from "./map.ts";
 
 /** A struct_ops map as the kernel reports it. */
 export interface StructOpsInfo {
@@ -116,4 +117,28 @@ export function dumpStructOps(id: number): StructOpsDump | undefined {
 function programName(id: number): string {
   using fd = fdById("prog", id);
   return fd ? progInfo(fd.value).name : "";
+}
+
+/**
+ * Unregisters a struct_ops map another process registered, by what `listStructOps` reported: a
+ * link map's links are detached (a pin of a link then holds a detached link until removed), a
+ * legacy map's value is deleted. "not-registered": neither links nor the "inuse" state, nothing
+ * done; "gone": the map or its links went away meanwhile.
+ */
+export function unregisterStructOps(m: StructOpsInfo): "detached" | "deleted" | "not-registered" | "gone" {
+  if (m.links.length > 0) {
+    let detached = false;
+    for (const linkId of m.links) {
+      using fd = fdById("link", linkId);
+      if (!fd) continue;
+      linkDetach(fd.value);
+      detached = true;
+    }
+    return detached ? "detached" : "gone";
+  }
+  if (m.state !== "inuse") return "not-registered";
+  using fd = fdById("map", m.id);
+  if (!fd) return "gone";
+  mapDelete(fd.value, ZERO_KEY);
+  return "deleted";
 }

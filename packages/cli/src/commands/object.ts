@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statfsSync, unlinkSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { sectionFlagLetters, sectionTypeName } from "@bpfkit/elf";
 import { ObjectSpec } from "@bpfkit/object";
-import { BpfObject } from "@bpfkit/struct-ops";
-import { AttachType, BPF_FS_MAGIC, enumName, MapType, objPin, ProgFlags, ProgType } from "@bpfkit/syscall";
+import { AttachType, enumName, MapType, ProgFlags, ProgType } from "@bpfkit/object/uapi";
+import { BpfObject, type PinnedProgram, pinPrograms, preparePinDir } from "@bpfkit/struct-ops";
 import { UsageError } from "../args.ts";
-import { type Command, type Io, table } from "../command.ts";
+import { type Command, table } from "../command.ts";
 import { type ObjectExtern, objectExterns } from "../externs.ts";
-import { toJson } from "../json.ts";
+import { printedJson } from "../json.ts";
 
 /** `bpfkit object show --json`: the shape README.md documents. */
 export interface ObjectDescription {
@@ -82,10 +82,7 @@ const show: Command = {
     const [path] = args.positionals;
     if (!path) throw new UsageError("missing OBJ");
     const d = describeObject(path);
-    if (args.values.json) {
-      io.out(toJson(d));
-      return 0;
-    }
+    if (printedJson(args, io, d)) return 0;
     io.out(`${d.object}: license ${JSON.stringify(d.license)}`);
     const section = (title: string, header: readonly string[], rows: readonly (readonly string[])[]) => {
       io.out("");
@@ -117,33 +114,6 @@ const show: Command = {
   },
 };
 
-/** A pin directory that cannot hold BPF pins. */
-export class PinDirError extends Error {
-  override readonly name: string = "PinDirError";
-  readonly dir: string;
-
-  constructor(dir: string, message: string) {
-    super(message);
-    this.dir = dir;
-  }
-}
-
-/** Creates `dir` (and parents) and checks it is on a bpffs; returns the directories it created, deepest first. */
-function preparePinDir(dir: string): string[] {
-  const created: string[] = [];
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) created.push(d);
-  mkdirSync(dir, { recursive: true });
-  const type = statfsSync(dir).type;
-  if (type !== BPF_FS_MAGIC) {
-    for (const d of created) quietly(() => rmdirSync(d));
-    throw new PinDirError(
-      dir,
-      `${dir} is not on a bpffs (filesystem magic 0x${type.toString(16)}): BPF objects can be pinned only there; mount one with "mount -t bpf bpf /sys/fs/bpf" and pin under it`,
-    );
-  }
-  return created;
-}
-
 interface Pinned {
   name: string;
   type: string;
@@ -162,49 +132,25 @@ const load: Command = {
     const dir = args.values.pin as string | undefined;
     if (!dir) throw new UsageError("missing --pin DIR: the programs are unloaded when bpfkit exits unless pinned (DIR on a bpffs, e.g. /sys/fs/bpf/NAME)");
     const obj = BpfObject.open(path);
-    const pinned: Pinned[] = [];
-    let created: string[] = [];
+    let pinned: readonly PinnedProgram[];
     try {
-      created = preparePinDir(dir);
-      obj.load();
-      for (const p of obj.programs) {
-        if (!p.loaded) continue; // autoload off
-        const at = join(dir, p.name);
-        objPin(p.fd.value, at);
-        pinned.push({ name: p.name, type: lower(ProgType, p.type), id: p.info().id, path: at });
+      const target = preparePinDir(dir); // before loading: a bad DIR costs no load
+      try {
+        obj.load();
+        pinned = pinPrograms(obj, target);
+      } catch (e) {
+        target.removeCreated();
+        throw e;
       }
-    } catch (e) {
-      // All or nothing: the pins made so far, then the directories made for them.
-      for (const p of pinned) quietly(() => unlinkSync(p.path));
-      for (const d of created) quietly(() => rmdirSync(d));
-      throw e;
     } finally {
       obj.close(); // the pins hold the programs now
     }
-    report(io, pinned, Boolean(args.values.json));
+    const rows: Pinned[] = pinned.map((p) => ({ name: p.name, type: lower(ProgType, p.type), id: p.id, path: p.path }));
+    if (printedJson(args, io, rows)) return 0;
+    if (rows.length === 0) io.out("no programs to load");
+    else table(io, ["ID", "NAME", "TYPE", "PINNED AT"], rows.map((p) => [String(p.id), p.name, p.type, p.path]));
     return 0;
   },
 };
-
-/** Cleanup after a failure must not hide the failure. */
-function quietly(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // the original error is the one to report
-  }
-}
-
-function report(io: Io, pinned: readonly Pinned[], json: boolean): void {
-  if (json) {
-    io.out(toJson(pinned));
-    return;
-  }
-  if (pinned.length === 0) {
-    io.out("no programs to load");
-    return;
-  }
-  table(io, ["ID", "NAME", "TYPE", "PINNED AT"], pinned.map((p) => [String(p.id), p.name, p.type, p.path]));
-}
 
 export const objectCommands: readonly Command[] = [show, load];

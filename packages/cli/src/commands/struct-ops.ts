@@ -1,11 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { BpfObject, dumpStructOps, type Link, listStructOps, StructOpsError, type StructOpsInfo, type StructOpsMap } from "@bpfkit/struct-ops";
-import { fdById, linkDetach, mapDelete } from "@bpfkit/syscall";
+import { BpfObject, dumpStructOps, type Link, listStructOps, StructOpsError, type StructOpsInfo, type StructOpsMap, unregisterStructOps } from "@bpfkit/struct-ops";
 import { UsageError } from "../args.ts";
 import { type Command, type Io, table } from "../command.ts";
 import { describeError } from "../errors.ts";
-import { toJson } from "../json.ts";
+import { printedJson } from "../json.ts";
 
 const register: Command = {
   name: "struct-ops register",
@@ -113,10 +112,7 @@ const list: Command = {
   options: { json: { type: "boolean" } },
   run(args, io) {
     const all = listStructOps();
-    if (args.values.json) {
-      io.out(toJson(all));
-      return 0;
-    }
+    if (printedJson(args, io, all)) return 0;
     table(
       io,
       ["ID", "NAME", "KERNEL TYPE", "STATE", "LINKS"],
@@ -134,21 +130,16 @@ const unregister: Command = {
   run(args, io) {
     const m = pick(args, io, "unregister");
     if (!m) return 1;
-    if (m.links.length > 0) {
-      for (const linkId of m.links) {
-        using fd = fdById("link", linkId);
-        if (fd) linkDetach(fd.value);
-      }
-      io.out(`unregistered ${m.name} (map id ${m.id}): detached link${m.links.length > 1 ? "s" : ""} ${m.links.join(", ")}; remove any pin of the link to free it`);
-      return 0;
-    }
-    if (m.state !== "inuse") {
+    const done = unregisterStructOps(m);
+    if (done === "not-registered") {
       io.err(`bpfkit struct-ops unregister: ${m.name} (map id ${m.id}) is not registered (state ${m.state})`);
       return 1;
     }
-    using fd = fdById("map", m.id);
-    if (fd) mapDelete(fd.value, new Uint8Array(4));
-    io.out(`unregistered ${m.name} (map id ${m.id})`);
+    if (m.links.length > 0) {
+      io.out(`unregistered ${m.name} (map id ${m.id}): detached link${m.links.length > 1 ? "s" : ""} ${m.links.join(", ")}; remove any pin of the link to free it`);
+    } else {
+      io.out(`unregistered ${m.name} (map id ${m.id})`);
+    }
     return 0;
   },
 };
@@ -175,10 +166,7 @@ const show: Command = {
   options: { json: { type: "boolean" } },
   run(args, io) {
     const all = listStructOps().map((m) => dumpStructOps(m.id) ?? { ...m, members: [] });
-    if (args.values.json) {
-      io.out(toJson(all.map((m) => ({ ...m, members: undefined, programs: m.members.filter((x) => x.program).map((x) => ({ member: x.name, ...x.program })) }))));
-      return 0;
-    }
+    if (printedJson(args, io, all.map((m) => ({ ...m, members: undefined, programs: m.members.filter((x) => x.program).map((x) => ({ member: x.name, ...x.program })) })))) return 0;
     for (const m of all) {
       io.out(`${m.id}: ${m.name}  ${m.kernelType}${m.btfObject === "vmlinux" ? "" : ` [${m.btfObject}]`}  state ${m.state}  links ${m.links.join(",") || "-"}`);
       for (const x of m.members) if (x.program) io.out(`\t${x.name.padEnd(20)} prog ${x.program.id} ${x.program.name}`);
@@ -200,10 +188,7 @@ const dump: Command = {
       io.err(`bpfkit struct-ops dump: map ${m.id} went away`);
       return 1;
     }
-    if (args.values.json) {
-      io.out(toJson(d));
-      return 0;
-    }
+    if (printedJson(args, io, d)) return 0;
     io.out(`${d.id}: ${d.name}  ${d.kernelType}  state ${d.state}  links ${d.links.join(",") || "-"}`);
     for (const x of d.members) {
       const shown = x.program ? `prog ${x.program.id} ${x.program.name}` : x.value instanceof Uint8Array ? `[${x.value.byteLength} bytes]` : x.value === undefined ? "-" : typeof x.value === "string" ? JSON.stringify(x.value) : String(x.value);
