@@ -1,6 +1,6 @@
 import { type Btf, CoreError, type CoreRelo, CoreResolver, type CoreResult, coreKindName } from "@bpfkit/btf";
 import { ObjectError } from "./error.ts";
-import { INSN_SIZE, OP_CALL, OP_LD_IMM64 } from "./insn.ts";
+import { INSN_SIZE, OP_CALL, OP_CLASS_MASK, OP_LD_IMM64, OP_SIZE_BYTES, OP_SIZE_MASK, OP_SRC_X, OpClass } from "./insn.ts";
 
 /** The object's BTF and the BTFs its CO-RE relocations target: vmlinux first, then module BTFs. */
 export interface CoreTargets {
@@ -45,17 +45,6 @@ export class CoreRelocationError extends ObjectError {
   }
 }
 
-// Opcode fields (the kernel's BPF_CLASS, BPF_SIZE, BPF_SRC masks).
-const CLASS_LD = 0x00;
-const CLASS_LDX = 0x01;
-const CLASS_ST = 0x02;
-const CLASS_STX = 0x03;
-const CLASS_ALU = 0x04;
-const CLASS_ALU64 = 0x07;
-const SRC_X = 0x08;
-const SIZE_MASK = 0x18;
-/** Access size in bytes by BPF_SIZE field >> 3: W, H, B, DW. */
-const SIZE_BYTES: readonly number[] = [4, 2, 1, 8];
 /** libbpf's poison: a call of helper 0xbad2310 ("bad relo"); the verifier rejects it only if reachable. */
 export const POISON_HELPER = 0xbad2310;
 
@@ -151,18 +140,18 @@ function patchInsn(code: Uint8Array, i: number, count: number, r: CoreResult): s
 
   const want = r.localValue;
   const value = r.targetValue;
-  switch (op & 0x07) {
-    case CLASS_ALU:
-    case CLASS_ALU64: {
-      if (op & SRC_X) return `ALU instruction 0x${hex(op)} takes no immediate to relocate`;
+  switch (op & OP_CLASS_MASK) {
+    case OpClass.ALU:
+    case OpClass.ALU64: {
+      if (op & OP_SRC_X) return `ALU instruction 0x${hex(op)} takes no immediate to relocate`;
       const imm = v.getInt32(o + 4, true);
       if (r.validate && BigInt.asUintN(64, BigInt(imm)) !== want) return `instruction holds ${imm}, expected ${want} (the local value) to relocate to ${value}`;
       v.setInt32(o + 4, Number(BigInt.asIntN(32, value)), true);
       return undefined;
     }
-    case CLASS_LDX:
-    case CLASS_ST:
-    case CLASS_STX: {
+    case OpClass.LDX:
+    case OpClass.ST:
+    case OpClass.STX: {
       const off = v.getInt16(o + 2, true);
       if (r.validate && BigInt.asUintN(64, BigInt(off)) !== want) return `memory access at offset ${off}, expected ${want} (the local value) to relocate to ${value}`;
       if (value > 0x7fffn) return `offset ${value} does not fit a memory access instruction`;
@@ -170,15 +159,15 @@ function patchInsn(code: Uint8Array, i: number, count: number, r: CoreResult): s
       if (r.sizeMismatch) return poisonHere();
       v.setInt16(o + 2, Number(value), true);
       if (r.targetSize !== r.localSize) {
-        const bytes = SIZE_BYTES[(op & SIZE_MASK) >> 3];
+        const bytes = OP_SIZE_BYTES[(op & OP_SIZE_MASK) >> 3];
         if (bytes !== r.localSize) return `memory access of ${bytes} bytes, expected ${r.localSize} (the local field size)`;
-        const size = SIZE_BYTES.indexOf(r.targetSize);
+        const size = OP_SIZE_BYTES.indexOf(r.targetSize);
         if (size < 0) return `the target field size ${r.targetSize} is no load or store size`;
-        code[o] = (op & ~SIZE_MASK) | (size << 3);
+        code[o] = (op & ~OP_SIZE_MASK) | (size << 3);
       }
       return undefined;
     }
-    case CLASS_LD: {
+    case OpClass.LD: {
       const o2 = o + INSN_SIZE;
       if (!wide || code[o + 1]! >> 4 !== 0 || v.getInt16(o + 2, true) !== 0 || code[o2] !== 0 || code[o2 + 1] !== 0 || v.getInt16(o2 + 2, true) !== 0) {
         return `LD instruction 0x${hex(op)} is not a plain 64-bit immediate load`;

@@ -5,6 +5,14 @@ export const OP_LD_IMM64 = 0x18;
 export const OP_CALL = 0x85;
 export const OP_EXIT = 0x95;
 
+/** Opcode fields: the instruction class (BPF_CLASS, low 3 bits), BPF_SRC's X bit, BPF_SIZE. */
+export const OP_CLASS_MASK = 0x07;
+export const OpClass = { LD: 0x00, LDX: 0x01, ST: 0x02, STX: 0x03, ALU: 0x04, ALU64: 0x07 } as const;
+export const OP_SRC_X = 0x08;
+export const OP_SIZE_MASK = 0x18;
+/** Access size in bytes by BPF_SIZE field >> 3: W, H, B, DW. */
+export const OP_SIZE_BYTES: readonly number[] = [4, 2, 1, 8];
+
 /** src_reg values with special meaning. */
 export const PSEUDO_MAP_FD = 1;
 export const PSEUDO_MAP_VALUE = 2;

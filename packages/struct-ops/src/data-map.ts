@@ -1,14 +1,12 @@
 import type { ElfFile } from "@bpfkit/elf";
 import { type DataSectionSpec, type DatasecResize, decodeValue, encodeValue, type ObjectBtf, resizeDatasec, type Value, type Variable } from "@bpfkit/object";
-import { backend, MapFlags, mapUpdate, sys } from "@bpfkit/syscall";
+import { backend, MapFlags, Mman, mapUpdate, sys } from "@bpfkit/syscall";
 import { StateError } from "./errors.ts";
 import { BpfMap, checkShapeEdit, ZERO_KEY } from "./map.ts";
 
 export type { Variable } from "@bpfkit/object";
 
-const PROT_READ = 1;
-const PROT_WRITE = 2;
-const MAP_SHARED = 1;
+const { PROT_READ, PROT_WRITE, MAP_SHARED } = Mman;
 // mmap lengths are whole pages; 4 KiB never exceeds what the kernel allows for any page size.
 const PAGE = 4096;
 

@@ -13,12 +13,9 @@
  * libc's syscall() and errno, as before.
  */
 import type { Arg, CallResult, LibcName } from "./backend.ts";
+import { Mman } from "./mman.ts";
 
-const PROT_READ = 1;
-const PROT_WRITE = 2;
-const PROT_EXEC = 4;
-const MAP_PRIVATE = 2;
-const MAP_ANONYMOUS = 0x20;
+const { PROT_READ, PROT_WRITE, PROT_EXEC, MAP_PRIVATE, MAP_ANONYMOUS } = Mman;
 const PAGE = 4096;
 
 /**
