@@ -10,7 +10,7 @@ import type { BpfObject } from "./object.ts";
 /** A pin directory that cannot hold BPF pins (it is not on a bpffs). */
 export class PinDirError extends Error {
   override readonly name: string = "PinDirError";
-  readonly code = "NOT_BPFFS" as const;
+  readonly code = "not-bpffs" as const;
   readonly dir: string;
 
   constructor(dir: string, message: string) {

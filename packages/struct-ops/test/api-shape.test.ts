@@ -60,7 +60,7 @@ const CODES: Record<string, readonly string[] | RegExp> = {
     "expect-old-mismatch",
   ],
   // cli's pin-directory check, now in struct-ops (pin.ts).
-  PinDirError: ["NOT_BPFFS"],
+  PinDirError: ["not-bpffs"],
   StateError: ["not-loaded", "already-loaded", "read-only", "not-settable", "not-supported", "not-pinned", "not-found", "closed"],
 };
 
