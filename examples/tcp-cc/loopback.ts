@@ -52,7 +52,8 @@ export function enterPrivateNetns(mtu = 1500): void {
   }
 }
 
-function sockaddrIn(port: number): Uint8Array {
+/** 127.0.0.1:`port` as a sockaddr_in. */
+export function sockaddrIn(port: number): Uint8Array {
   const a = nativeBuffer(16);
   const v = new DataView(a.buffer);
   v.setUint16(0, AF_INET, true);
@@ -61,7 +62,8 @@ function sockaddrIn(port: number): Uint8Array {
   return a;
 }
 
-function congestionOf(fd: number): string {
+/** The congestion control a socket uses (getsockopt TCP_CONGESTION). */
+export function congestionOf(fd: number): string {
   const buf = nativeBuffer(16);
   sys.getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, buf);
   const end = buf.indexOf(0);

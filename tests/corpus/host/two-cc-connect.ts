@@ -9,34 +9,18 @@
  * dctcp_fallback needs this shape too: only the server side runs bpf_dctcp.
  */
 import { fdById, mapLookup, mapUpdate, nativeBuffer, sys, UpdateFlags } from "@bpfkit/syscall";
-import { enterPrivateNetns } from "../../../examples/tcp-cc/loopback.ts";
+import { congestionOf, enterPrivateNetns, sockaddrIn } from "../../../examples/tcp-cc/loopback.ts";
 
 const AF_INET = 2;
 const SOCK_STREAM = 1;
 const IPPROTO_TCP = 6;
 const TCP_CONGESTION = 13;
 
-function loopback(port: number): Uint8Array {
-  const a = nativeBuffer(16);
-  const v = new DataView(a.buffer);
-  v.setUint16(0, AF_INET, true);
-  v.setUint16(2, port, false);
-  a.set([127, 0, 0, 1], 4);
-  return a;
-}
-
 function setCC(fd: number, cc: string): void {
   const name = new TextEncoder().encode(cc);
   const buf = nativeBuffer(name.byteLength);
   buf.set(name);
   sys.setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, buf);
-}
-
-function ccOf(fd: number): string {
-  const buf = nativeBuffer(16);
-  sys.getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, buf);
-  const end = buf.indexOf(0);
-  return new TextDecoder().decode(buf.subarray(0, end < 0 ? 16 : end));
 }
 
 /** An int key or value for a socket-storage map: the socket's fd, the stored int. */
@@ -57,7 +41,7 @@ try {
   const server = sys.socket(AF_INET, SOCK_STREAM, 0);
   fds.push(server);
   setCC(server, serverCC);
-  sys.bind(server, loopback(0));
+  sys.bind(server, sockaddrIn(0));
   sys.listen(server, 1);
   const bound = nativeBuffer(16);
   sys.getsockname(server, bound);
@@ -67,11 +51,11 @@ try {
   using stg = stgMap ? fdById("map", Number(stgMap)) : undefined;
   if (stgMap && !stg) throw new Error(`no map with id ${stgMap}`);
   if (stg) mapUpdate(stg.value, int(client), int(Number(stgValue)), UpdateFlags.NOEXIST);
-  sys.connect(client, loopback(new DataView(bound.buffer).getUint16(2, false)));
+  sys.connect(client, sockaddrIn(new DataView(bound.buffer).getUint16(2, false)));
   const accepted = sys.accept(server, 0);
   fds.push(accepted);
   const stored = stg ? mapLookup(stg.value, int(client), nativeBuffer(4)) : undefined;
-  console.log(JSON.stringify({ accepted: ccOf(accepted), ...(stg ? { stored } : {}) }));
+  console.log(JSON.stringify({ accepted: congestionOf(accepted), ...(stg ? { stored } : {}) }));
 } finally {
   for (const fd of fds.reverse()) sys.close(fd);
 }
