@@ -13,6 +13,7 @@ const alias = {
   "@bpfkit/syscall": pkg("syscall"),
   "@bpfkit/kernel": pkg("kernel"),
   "@bpfkit/struct-ops": pkg("struct-ops"),
+  "@bpfkit/sched-ext": pkg("sched-ext"),
   "@bpfkit/testing": fileURLToPath(new URL("./tools/testing/src/index.ts", import.meta.url)),
 };
 

@@ -29,6 +29,8 @@ const EXPECT: Record<string, RegExp[]> = {
   // Programs with their sections, data maps, and the struct_ops variable's slots, parsed without FFI.
   object: [/^program bk_ssthresh struct_ops STRUCT_OPS$/m, /^map cc\.bss ARRAY \d+$/m, /^struct_ops bpfkit_reno: tcp_congestion_ops .*ssthresh=bk_ssthresh/m],
   kernel: [/^vmlinux \d+ types$/m, /^possible CPUs \d+$/m, /^btf_float \(Linux 5\.13\+\): (true|false)$/m],
+  // Hosts without sched_ext (this one: 6.18 without CONFIG_SCHED_CLASS_EXT) get the typed refusal; the VM tier runs schedulers.
+  "sched-ext": [/^(no-sched-ext: this kernel has no sched_ext \(CONFIG_SCHED_CLASS_EXT\)|scheduler bpfkit_fifo enabled\nexit .*)/m],
 };
 
 describeKernel("README examples run as written", () => {
