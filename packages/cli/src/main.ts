@@ -9,6 +9,7 @@ const GROUPS: Readonly<Record<string, () => Promise<readonly Command[]>>> = {
   "struct-ops": async () => (await import("./commands/struct-ops.ts")).structOpsCommands,
   object: async () => (await import("./commands/object.ts")).objectCommands,
   btf: async () => (await import("./commands/btf.ts")).btfCommands,
+  "sched-ext": async () => (await import("./commands/sched-ext.ts")).schedExtCommands,
 };
 
 async function help(io: Io): Promise<void> {

@@ -4,6 +4,7 @@ export type { SchedExtErrorCode, SchedulerExit } from "./errors.ts";
 export { SchedExtError } from "./errors.ts";
 export type { AttachOptions, SchedulerOptions } from "./scheduler.ts";
 export { Scheduler } from "./scheduler.ts";
-export { SCHED_EXT_SYSFS, SchedExtSysfs } from "./sysfs.ts";
+export type { SchedExtStatus } from "./sysfs.ts";
+export { parseEvents, SCHED_EXT_SYSFS, SchedExtSysfs } from "./sysfs.ts";
 export type { UeiLayout } from "./uei.ts";
 export { exitKindName, findUei, UEI_DUMP_DEFAULT_LEN } from "./uei.ts";
