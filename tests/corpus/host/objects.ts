@@ -10,6 +10,9 @@ export function hostCorpus(): { corpus?: Corpus; reason?: string } {
     const corpus = readCorpus();
     return { corpus: { ...corpus, objects: corpus.objects.filter((o) => o.tier === "host") } };
   } catch (e) {
-    return { reason: e instanceof Error ? e.message : String(e) };
+    const reason = e instanceof Error ? e.message : String(e);
+    // Where the kernel tiers are required, a missing corpus fails every host-tier file, not skips it.
+    if (process.env.BPFKIT_REQUIRE_KERNEL === "1") throw new Error(`${reason} (BPFKIT_REQUIRE_KERNEL=1)`);
+    return { reason };
   }
 }
