@@ -67,12 +67,14 @@ export function buildInitramfs(input: InitramfsInput): Initramfs {
   const base = ensureBase(input);
   const corpus = input.corpus?.ok ? ensureCorpus(input.corpus.corpus, base.files) : undefined;
   const unavailable = input.corpus && !input.corpus.ok ? input.corpus.reason : undefined;
-  const repoPath = join(DIR, "repo.cpio");
+  // Per process: two VM runs side by side (a developer's and a helper's) must not share these.
+  const repoPath = join(DIR, `repo-${process.pid}.cpio`);
   const repoFiles = writeRepo(repoPath, input.runScript, input.modules, unavailable);
-  const bootPath = join(DIR, "boot.cpio");
+  const bootPath = join(DIR, `boot-${process.pid}.cpio`);
   copyFileSync(base.path, bootPath);
   if (corpus) appendFileSync(bootPath, readFileSync(corpus.path));
   appendFileSync(bootPath, readFileSync(repoPath));
+  rmSync(repoPath, { force: true });
   return {
     path: bootPath,
     baseCached: base.cached,

@@ -6,7 +6,7 @@
 // With no test args the whole of tests/vm/tests/ runs. Exits with the guest's
 // status; prints `vm tier skipped: <reason>` and exits 0 when QEMU cannot run
 // here at all (1 with BPFKIT_REQUIRE_VM=1). See tests/vm/README.md.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { RESULTS as CORPUS_RESULTS } from "../corpus/paths.ts";
 import { log } from "./exec.ts";
@@ -69,6 +69,7 @@ async function main(): Promise<number> {
   if (!corpus.ok) log(`corpus: ${corpus.reason}`);
   log(`booting under ${accel.toUpperCase()} (${why}), timeout ${timeoutS} s`);
 
+  const statusFile = join(CACHE_DIR, `status-${process.pid}.txt`);
   const r = await boot({
     qemu: host.tools.qemu,
     kernel: kernel.vmlinuz,
@@ -78,8 +79,11 @@ async function main(): Promise<number> {
     timeoutMs: timeoutS * 1000,
     verbose,
     consoleLog: join(CACHE_DIR, "console.log"),
-    statusFile: join(CACHE_DIR, "status.txt"),
+    statusFile,
+  }).finally(() => {
+    rmSync(initramfs.path, { force: true });
   });
+  rmSync(statusFile, { force: true });
   const total = performance.now();
   console.log("");
   console.log(`VM kernel: ${r.guestKernel ?? `${kernel.release} (guest did not report)`}`);
